@@ -1,0 +1,59 @@
+"""Model quality gates of the example project: run them with ``pytest -m model``."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_mlgate import assert_no_drift
+
+
+@pytest.mark.model_threshold(accuracy=0.95, roc_auc=0.98, log_loss=0.15)
+@pytest.mark.model_threshold(f1=0.97, severity="warn")
+def test_cancer_classifier(mlgate, cancer_model, cancer_data):
+    _, X_test, _, y_test = cancer_data
+    mlgate.evaluate(cancer_model, X_test, y_test)
+
+
+@pytest.mark.model_threshold(accuracy=0.9, confidence=0.95)
+def test_cancer_classifier_is_confidently_accurate(mlgate, cancer_model, cancer_data):
+    _, X_test, _, y_test = cancer_data
+    mlgate.evaluate(cancer_model, X_test, y_test)
+
+
+@pytest.mark.model_threshold(train_accuracy=0.95)
+def test_cancer_classifier_fits_its_training_data(mlgate, cancer_model, cancer_data):
+    X_train, _, y_train, _ = cancer_data
+    mlgate.evaluate(cancer_model, X_train, y_train, prefix="train_")
+
+
+@pytest.mark.model_threshold(accuracy=0.9, f1_macro=0.9, roc_auc=0.98)
+def test_wine_classifier(mlgate, wine_model, wine_data):
+    _, X_test, _, y_test = wine_data
+    mlgate.evaluate(wine_model, X_test, y_test)
+
+
+@pytest.mark.model_threshold(r2=0.35, mae=50)
+@pytest.mark.model_regression(r2=0.05)
+def test_diabetes_regressor(mlgate, diabetes_model, diabetes_data):
+    _, X_test, _, y_test = diabetes_data
+    mlgate.evaluate(diabetes_model, X_test, y_test)
+
+
+@pytest.mark.model_threshold(predict_ms_per_row="<1.0")
+def test_diabetes_regressor_is_fast(mlgate, diabetes_model, diabetes_data):
+    import time
+
+    _, X_test, _, _ = diabetes_data
+    start = time.perf_counter()
+    diabetes_model.predict(X_test)
+    mlgate.record("predict_ms_per_row", (time.perf_counter() - start) * 1000 / len(X_test), higher_is_better=False)
+
+
+def test_holdout_looks_like_training_data(mlgate, cancer_data):
+    X_train, X_test, _, _ = cancer_data
+    mlgate.check_drift(X_train, X_test)
+
+
+def test_labels_have_not_drifted(wine_data):
+    _, _, y_train, y_test = wine_data
+    assert_no_drift(y_train.astype("category"), y_test.astype("category"))

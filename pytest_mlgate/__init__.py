@@ -1,0 +1,81 @@
+"""pytest-mlgate: model quality gates as ordinary pytest tests.
+
+Importing this package is cheap: numpy, pandas, scipy and scikit-learn load only
+when a function that needs them runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+from .gates import Gate, MlgateWarning
+from .results import GateResult, MetricRecord, TestResult
+
+if TYPE_CHECKING:
+    from .drift import ColumnDrift, DriftDetected, DriftReport, detect_drift
+
+__all__ = [
+    "ColumnDrift",
+    "DriftDetected",
+    "DriftReport",
+    "Gate",
+    "GateResult",
+    "MetricRecord",
+    "MlgateWarning",
+    "TestResult",
+    "assert_no_drift",
+    "detect_drift",
+    "model_regression",
+    "model_threshold",
+]
+
+#: Where a drift check made inside a running model test is recorded (set by the plugin).
+active_drift_recorder: ContextVar[Callable[[Any], None] | None] = ContextVar("mlgate_drift_recorder", default=None)
+
+_LAZY = {
+    "detect_drift": "drift",
+    "DriftReport": "drift",
+    "ColumnDrift": "drift",
+    "DriftDetected": "drift",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    if name in ("model_threshold", "model_regression"):
+        import pytest
+
+        return getattr(pytest.mark, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def assert_no_drift(reference: Any, current: Any, **kwargs: Any) -> DriftReport:
+    """Raise :class:`DriftDetected` (an ``AssertionError``) with a table when ``current`` drifted.
+
+    Keyword arguments as :func:`detect_drift`, plus ``max_drift_share=0.0``. Called inside
+    a test that uses the ``mlgate`` fixture, the report is recorded into that test's results.
+    """
+    return _checked_drift(reference, current, active_drift_recorder.get(), **kwargs)
+
+
+def _checked_drift(
+    reference: Any, current: Any, record: Callable[[Any], None] | None, **kwargs: Any
+) -> DriftReport:
+    from .drift import DriftDetected
+    from .drift import assert_no_drift as check
+
+    __tracebackhide__ = True
+    try:
+        report = check(reference, current, **kwargs)
+    except DriftDetected as exc:
+        if record is not None:
+            record(exc.report)
+        raise
+    if record is not None:
+        record(report)
+    return report

@@ -1,0 +1,344 @@
+"""The ``mlgate`` fixture object: what a model test calls to record, evaluate, compare and check drift."""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, final
+
+from .gates import Gate, MlgateWarning
+from .metrics import MetricRegistry, evaluate, split_slice_name
+from .results import FAIL, INCONCLUSIVE, PASS, WARN, GateResult, MetricRecord, TestResult, format_value
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .baseline import Tolerance
+    from .drift import DriftReport
+    from .metrics import Evaluation
+
+DEFAULT_CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The session's options, as the fixture needs them."""
+
+    n_resamples: int = 1000
+    min_slice_size: int = 30
+    inconclusive: str = "warn"  # or "fail"
+    warn_only: bool = False
+
+
+@dataclass
+class ItemSpec:
+    """What a test's markers ask for, parsed at collection."""
+
+    gates: list[Gate] = field(default_factory=list)
+    tolerances: dict[str, Tolerance] = field(default_factory=dict)
+
+    def requested(self, prefix: str = "") -> list[str]:
+        """Registry-side metric names the gates name, with ``prefix`` removed."""
+        out: list[str] = []
+        for gate in self.gates:
+            name, _, _ = split_slice_name(gate.metric)
+            if not name.startswith(prefix):
+                continue
+            name = name[len(prefix):]
+            out.append(name[: -len("_gap")] if name.endswith("_gap") else name)
+        return out
+
+
+@final
+class MlGate:
+    """Records one model test's metrics; its gates are judged when the test body returns."""
+
+    def __init__(
+        self, result: TestResult, spec: ItemSpec, registry: MetricRegistry, settings: Settings, seed: int
+    ) -> None:
+        self._result = result
+        self._spec = spec
+        self._registry = registry
+        self._settings = settings
+        self._seed = seed
+        self._rng: np.random.Generator | None = None
+
+    def __repr__(self) -> str:
+        return f"<mlgate {self._result.nodeid} seed={self._seed} metrics={sorted(self._result.metrics)}>"
+
+    @property
+    def seed(self) -> int:
+        """This test's seed, derived from ``--mlgate-seed`` and the test id."""
+        return self._seed
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """A ``numpy.random.Generator`` seeded with :attr:`seed`."""
+        if self._rng is None:
+            import numpy as np
+
+            self._rng = np.random.default_rng(self._seed)
+        return self._rng
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        """What this test has recorded so far (a copy)."""
+        return {name: m.value for name, m in self._result.metrics.items()}
+
+    # ------------------------------------------------------------------ record
+    def record(
+        self, name: str | None = None, value: Any = None, *, higher_is_better: bool | None = None, **metrics: Any
+    ) -> None:
+        """Record scalars: ``record("latency_ms", 12.5, higher_is_better=False)`` or ``record(accuracy=0.9)``."""
+        if name is None and value is not None:
+            raise TypeError("mlgate.record: value given without a name")
+        if name is not None:
+            if not isinstance(name, str) or not name:
+                raise TypeError(f"mlgate.record: name must be a non-empty string, got {name!r}")
+            if name in metrics:
+                raise TypeError(f"mlgate.record: {name!r} given both by position and by keyword")
+            if value is None:
+                raise TypeError(f"mlgate.record({name!r}): value is missing")
+            metrics = {name: value, **metrics}
+        if not metrics:
+            raise TypeError("mlgate.record: nothing to record; call record(name, value) or record(metric=value)")
+        if higher_is_better is not None and not isinstance(higher_is_better, bool):
+            raise TypeError(f"mlgate.record: higher_is_better must be True, False or None, got {higher_is_better!r}")
+        checked = {key: _as_float(key, v) for key, v in metrics.items()}
+        for key, v in checked.items():
+            direction = higher_is_better if higher_is_better is not None else self._registry.direction(key)
+            self._result.metrics[key] = MetricRecord(key, v, direction)
+
+    # ------------------------------------------------------------------ evaluate
+    def evaluate(
+        self,
+        model: Any = None,
+        X: Any = None,
+        y: Any = None,
+        *,
+        metrics: Sequence[str] | Mapping[str, Any] | str | None = None,
+        prefix: str = "",
+        sample_weight: Any = None,
+        y_true: Any = None,
+        y_pred: Any = None,
+        y_score: Any = None,
+        slice_by: Any = None,
+    ) -> dict[str, float]:
+        """Evaluate ``model`` on ``X, y`` (or given predictions) and record every metric.
+
+        Returns the recorded values, named with ``prefix``.
+        """
+        if not isinstance(prefix, str):
+            raise TypeError(f"mlgate.evaluate: prefix must be a string, got {prefix!r}")
+        ev = evaluate(
+            self._registry, model, X, y, metrics=metrics, requested=self._spec.requested(prefix),
+            sample_weight=sample_weight, y_true=y_true, y_pred=y_pred, y_score=y_score, slice_by=slice_by,
+        )
+        intervals = self._intervals(ev, prefix)
+        out: dict[str, float] = {}
+        for name, value in ev.values.items():
+            full = prefix + name
+            base, col, val = split_slice_name(name)
+            record = MetricRecord(
+                full, value, self._registry.direction(full) if self._registry.direction(full) is not None
+                else self._registry.direction(name), n=ev.n.get(name), slice_column=col, slice_value=val,
+            )
+            if name in intervals:
+                record.interval, record.confidence = intervals[name]
+            self._result.metrics[full] = record
+            out[full] = value
+        return out
+
+    def _confidences(self, prefix: str) -> set[float]:
+        levels = {DEFAULT_CONFIDENCE}
+        for gate in self._spec.gates:
+            if gate.confidence is not None and gate.metric.startswith(prefix):
+                levels.add(gate.confidence)
+        return levels
+
+    def _intervals(self, ev: Evaluation, prefix: str) -> dict[str, tuple[tuple[float, float], float]]:
+        """Bootstrap intervals for what ``ev`` computed, at the level the gates ask for (0.95 by default)."""
+        if self._settings.n_resamples <= 0:
+            return {}
+        from .stats import bootstrap_intervals
+
+        gate_level = {g.metric: g.confidence for g in self._spec.gates if g.confidence is not None}
+        out: dict[str, tuple[tuple[float, float], float]] = {}
+        targets: list[tuple[str, Any]] = [(name, None) for name in ev.metrics]
+        slice_gated = any(g.confidence is not None and g.slices for g in self._spec.gates)
+        if slice_gated:
+            targets += [(name, mask) for name, (_, _, mask) in ev.slices.items() if split_slice_name(name)[0] in ev.metrics]
+        for level in sorted(self._confidences(prefix)):
+            groups: dict[int, tuple[Any, list[str]]] = {}
+            for name, mask in targets:
+                base = split_slice_name(name)[0]
+                want = gate_level.get(prefix + name, gate_level.get(prefix + base, DEFAULT_CONFIDENCE))
+                if want != level:
+                    continue
+                groups.setdefault(id(mask), (mask, []))[1].append(name)
+            for mask, names in groups.values():
+                prep = ev.prepared if mask is None else ev.prepared.subset(mask)
+                stats_names: dict[str, str] = {}
+                for name in names:
+                    metric = ev.metrics[split_slice_name(name)[0]]
+                    if metric.builtin:
+                        stats_names[name] = metric.canonical
+                if not stats_names:
+                    continue
+                result = bootstrap_intervals(
+                    sorted(set(stats_names.values())), y_true=prep.y_true, y_pred=prep.y_pred,
+                    y_score=prep.y_score, task=prep.task, n_classes=prep.n_classes,
+                    sample_weight=prep.sample_weight, n_resamples=self._settings.n_resamples,
+                    confidence=level, seed=self._seed,
+                )
+                for name, sname in stats_names.items():
+                    lo, hi = result[sname]
+                    metric = ev.metrics[split_slice_name(name)[0]]
+                    if metric.sign < 0:
+                        lo, hi = -hi, -lo
+                    out[name] = ((float(lo), float(hi)), level)
+        return out
+
+    # ------------------------------------------------------------------ compare
+    def compare(
+        self,
+        candidate: Any,
+        baseline_model: Any,
+        X: Any,
+        y: Any,
+        *,
+        metric: str,
+        max_drop: float = 0.0,
+        confidence: float = DEFAULT_CONFIDENCE,
+        sample_weight: Any = None,
+    ) -> Comparison:
+        """Champion/challenger on the same rows, paired: is ``candidate`` no worse than ``baseline_model``?
+
+        Verdict ``pass`` when the interval of the improvement lies above ``-max_drop``,
+        ``fail`` when it lies below, ``inconclusive`` otherwise.
+        """
+        from .gates import parse_confidence
+
+        if not isinstance(metric, str):
+            raise TypeError(f"mlgate.compare: metric must be a metric name, got {metric!r}")
+        m = self._registry.lookup(metric)
+        if isinstance(max_drop, bool) or not isinstance(max_drop, numbers.Real) or not max_drop >= 0:
+            raise ValueError(f"mlgate.compare: max_drop must be a number >= 0, got {max_drop!r}")
+        try:
+            level = parse_confidence(confidence)
+        except ValueError as exc:
+            raise ValueError(f"mlgate.compare: {exc}") from None
+        assert level is not None
+        ev_a = evaluate(self._registry, candidate, X, y, metrics=[metric], sample_weight=sample_weight)
+        ev_b = evaluate(self._registry, baseline_model, X, y, metrics=[metric], sample_weight=sample_weight)
+        pa, pb = ev_a.prepared, ev_b.prepared
+        if pa.classes is not None and pb.classes is not None and list(pa.classes) != list(pb.classes):
+            raise ValueError(
+                f"mlgate.compare: the models know different classes ({list(pa.classes)} vs {list(pb.classes)})"
+            )
+        from .stats import mcnemar_exact, paired_bootstrap
+
+        if not m.builtin:
+            raise ValueError(f"mlgate.compare: metric {metric!r} is not a built-in metric; paired bootstrap needs one")
+        boot = paired_bootstrap(
+            m.canonical, y_true=pa.y_true, pred_a=pa.y_pred, score_a=pa.y_score, pred_b=pb.y_pred,
+            score_b=pb.y_score, task=pa.task, n_classes=pa.n_classes, sample_weight=pa.sample_weight,
+            n_resamples=max(self._settings.n_resamples, 1), confidence=level, seed=self._seed,
+        )
+        value_a, value_b = ev_a.values[metric], ev_b.values[metric]
+        lo, hi = float(boot["low"]), float(boot["high"])
+        if m.sign < 0:
+            lo, hi = -hi, -lo
+        # improvement of the candidate in the metric's direction
+        if m.higher_is_better:
+            imp, imp_lo, imp_hi = value_a - value_b, lo, hi
+        else:
+            imp, imp_lo, imp_hi = value_b - value_a, -hi, -lo
+        p_value = None
+        if m.name == "accuracy" and pa.y_pred is not None:
+            p_value = float(mcnemar_exact(pa.y_pred == pa.y_true, pb.y_pred == pb.y_true)["p_value"])
+        if imp_lo > -max_drop:
+            verdict = "pass"
+        elif imp_hi < -max_drop:
+            verdict = "fail"
+        else:
+            verdict = "inconclusive"
+        pct = f"{level * 100:g}%"
+        text = (
+            f"{metric}: candidate {format_value(value_a)} vs baseline {format_value(value_b)} "
+            f"(change {imp:+.4g}, {pct} interval [{imp_lo:+.4g}, {imp_hi:+.4g}], max_drop {format_value(max_drop)}, "
+            f"n={pa.n}{'' if p_value is None else f', McNemar p={p_value:.3g}'}): {verdict}"
+        )
+        comparison = Comparison(
+            metric=metric, verdict=verdict, candidate=value_a, baseline=value_b, difference=imp,
+            interval=(imp_lo, imp_hi), confidence=level, max_drop=float(max_drop), n=pa.n,
+            mcnemar_p=p_value, message=text,
+        )
+        if verdict == "pass":
+            status = PASS
+        elif verdict == "fail":
+            status = WARN if self._settings.warn_only else FAIL
+        else:
+            status = FAIL if self._settings.inconclusive == "fail" and not self._settings.warn_only else INCONCLUSIVE
+        self._result.comparisons.append(comparison.to_dict())
+        self._result.gates.append(
+            GateResult(
+                metric=metric, kind="compare", status=status, message=text, value=imp, op=">",
+                threshold=-float(max_drop), judged=imp_lo, interval=(imp_lo, imp_hi), confidence=level,
+                n=pa.n, extra={"candidate": value_a, "baseline_model": value_b, "mcnemar_p": p_value},
+            )
+        )
+        if status in (WARN, INCONCLUSIVE):
+            warnings.warn(MlgateWarning(f"{self._result.nodeid}: {text}"), stacklevel=2)
+        return comparison
+
+    # ------------------------------------------------------------------ drift
+    def check_drift(self, reference: Any, current: Any, **kwargs: Any) -> DriftReport:
+        """``assert_no_drift`` whose report is recorded into this test's results."""
+        from . import _checked_drift
+
+        return _checked_drift(reference, current, self.record_drift, **kwargs)
+
+    def record_drift(self, report: DriftReport) -> None:
+        """Add a drift report to this test's results (the summary and reports show it)."""
+        self._result.drift.append(report.to_dict())
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The verdict of :meth:`MlGate.compare`."""
+
+    metric: str
+    verdict: str  # "pass", "fail" or "inconclusive"
+    candidate: float
+    baseline: float
+    difference: float  # improvement of the candidate, in the metric's direction
+    interval: tuple[float, float]
+    confidence: float
+    max_drop: float
+    n: int
+    mcnemar_p: float | None
+    message: str
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict == "pass"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric, "verdict": self.verdict, "candidate": self.candidate,
+            "baseline": self.baseline, "difference": self.difference, "interval": list(self.interval),
+            "confidence": self.confidence, "max_drop": self.max_drop, "n": self.n,
+            "mcnemar_p": self.mcnemar_p, "message": self.message,
+        }
+
+
+def _as_float(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        shape = getattr(value, "shape", None)
+        if shape == () and hasattr(value, "item"):
+            return _as_float(name, value.item())
+        raise TypeError(f"mlgate.record: {name} must be a real number, got {type(value).__name__} {value!r:.60}")
+    return float(value)  # NaN and inf are recorded as they are: a gate on them fails closed

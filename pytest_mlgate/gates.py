@@ -1,0 +1,160 @@
+"""Gates: parse a ``model_threshold`` argument into a :class:`Gate` and judge a value against it."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .results import FAIL, PASS, WARN, GateResult, format_value
+
+SEVERITIES = ("fail", "warn")
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    ">=": lambda v, t: v >= t,
+    ">": lambda v, t: v > t,
+    "<=": lambda v, t: v <= t,
+    "<": lambda v, t: v < t,
+}
+_SPEC = re.compile(r"^\s*(>=|<=|>|<)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
+
+
+class MlgateWarning(UserWarning):
+    """A gate with ``severity="warn"`` (or under ``--mlgate-warn-only``) did not hold."""
+
+
+class GateSpecError(ValueError):
+    """A ``model_threshold`` / ``model_regression`` argument that cannot be a gate."""
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One metric's floor or ceiling, as a marker declared it."""
+
+    metric: str
+    op: str
+    threshold: float
+    severity: str = "fail"
+    confidence: float | None = None
+    slices: bool = False
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.op in (">=", ">")
+
+    def describe(self) -> str:
+        return f"{self.metric} {self.op} {format_value(self.threshold)}"
+
+    def judge(
+        self,
+        value: float | None,
+        *,
+        n: int | None = None,
+        interval: tuple[float, float] | None = None,
+        warn_only: bool = False,
+        metric: str | None = None,
+    ) -> GateResult:
+        """Judge ``value`` (and its interval when the gate has a confidence); fail closed."""
+        name = metric or self.metric
+        soft = self.severity == "warn" or warn_only
+        bad = WARN if soft else FAIL
+        size = f" (n={n})" if n is not None else ""
+        common = dict(
+            metric=name, kind="threshold", value=value, op=self.op, threshold=self.threshold,
+            confidence=self.confidence, n=n, severity=self.severity, interval=interval,
+        )
+        if value is None:
+            return GateResult(
+                status=bad, judged=None,
+                message=f"{name}: not recorded by the test, gate {self.op} {format_value(self.threshold)} "
+                "cannot pass (call mlgate.evaluate or mlgate.record)",
+                **common,
+            )
+        if not math.isfinite(value):
+            return GateResult(
+                status=bad, judged=value,
+                message=f"{name} = {value}{size}: not a finite number, gate {self.op} "
+                f"{format_value(self.threshold)} cannot pass",
+                **common,
+            )
+        judged = value
+        shown = f"{name} = {format_value(value)}"
+        if self.confidence is not None:
+            if interval is None or not all(math.isfinite(b) for b in interval):
+                return GateResult(
+                    status=bad, judged=None,
+                    message=f"{name} = {format_value(value)}{size}: confidence={self.confidence} needs a "
+                    "bootstrap interval, and this metric has none (a scalar recorded with mlgate.record "
+                    "has no interval; use mlgate.evaluate)",
+                    **common,
+                )
+            lo, hi = interval
+            judged = lo if self.higher_is_better else hi
+            bound = "lower" if self.higher_is_better else "upper"
+            shown = (
+                f"{name} = {format_value(value)} [{format_value(lo)}, {format_value(hi)}] "
+                f"{bound} {self.confidence * 100:g}% bound "
+                f"{format_value(judged)}"
+            )
+        ok = _OPS[self.op](judged, self.threshold)
+        if ok:
+            return GateResult(
+                status=PASS, judged=judged,
+                message=f"{shown} {self.op} {format_value(self.threshold)}{size}", **common,
+            )
+        return GateResult(
+            status=bad, judged=judged,
+            message=f"{shown}{size} fails {self.op} {format_value(self.threshold)}",
+            **common,
+        )
+
+
+def parse_gate(
+    metric: str,
+    spec: object,
+    *,
+    direction: Callable[[str], bool | None],
+    severity: str = "fail",
+    confidence: object = None,
+    slices: object = False,
+) -> Gate:
+    """Turn one ``metric=spec`` marker argument into a :class:`Gate`.
+
+    ``direction(metric)`` returns True (higher is better), False, or None (unknown).
+    """
+    if severity not in SEVERITIES:
+        raise GateSpecError(f"severity={severity!r} is not one of {', '.join(map(repr, SEVERITIES))}")
+    conf = parse_confidence(confidence)
+    if not isinstance(slices, bool):
+        raise GateSpecError(f"slices={slices!r} must be True or False")
+    if isinstance(spec, bool) or spec is None:
+        raise GateSpecError(f"{metric}={spec!r}: expected a number or a string such as '>=0.9'")
+    if isinstance(spec, (int, float)):
+        value = float(spec)
+        if not math.isfinite(value):
+            raise GateSpecError(f"{metric}={spec!r}: the threshold must be a finite number")
+        higher = direction(metric)
+        if higher is None:
+            raise GateSpecError(
+                f"{metric}={spec!r}: the direction of metric {metric!r} is unknown; "
+                f"write {metric}='>={spec}' or {metric}='<={spec}'"
+            )
+        return Gate(metric, ">=" if higher else "<=", value, severity, conf, slices)
+    if isinstance(spec, str):
+        m = _SPEC.match(spec)
+        if not m:
+            raise GateSpecError(
+                f"{metric}={spec!r}: cannot parse; use a number or one of '>=0.9', '>0.9', '<=0.2', '<0.2'"
+            )
+        return Gate(metric, m.group(1), float(m.group(2)), severity, conf, slices)
+    raise GateSpecError(
+        f"{metric}={spec!r}: expected a number or a string such as '>=0.9', got {type(spec).__name__}"
+    )
+
+
+def parse_confidence(confidence: object) -> float | None:
+    if confidence is None:
+        return None
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
+        raise GateSpecError(f"confidence={confidence!r} must be a number strictly between 0 and 1, e.g. 0.95")
+    return float(confidence)

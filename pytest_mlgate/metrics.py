@@ -1,0 +1,674 @@
+"""The metric registry (name, direction, needs) and the evaluation of a model against it.
+
+Nothing here imports pytest. numpy and scikit-learn are imported inside the functions
+that need them, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+CLASSIFICATION = "classification"
+REGRESSION = "regression"
+
+#: What a metric needs from the model: predicted labels/values, any score, or probabilities.
+PRED, SCORE, PROBA = "pred", "score", "proba"
+
+_SLICE = re.compile(r"^(?P<base>.+?)\[(?P<col>[^=\]]+)=(?P<val>.*)\]$")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One registry entry: how to compute a metric and which way is better."""
+
+    name: str
+    higher_is_better: bool
+    needs: str = PRED
+    task: str | None = None  # CLASSIFICATION, REGRESSION, or None for either
+    func: Callable[[Prepared], float] | None = field(default=None, compare=False, repr=False)
+    builtin: bool = False
+    sign: float = 1.0  # -1 for scikit-learn's "neg_*" scorer names
+    base: str | None = None  # the built-in metric an alias stands for
+
+    @property
+    def canonical(self) -> str:
+        """The built-in name this metric computes (``neg_log_loss`` -> ``log_loss``)."""
+        return self.base or self.name
+
+
+@dataclass
+class Prepared:
+    """Validated arrays for one evaluation; classification labels are coded 0..k-1."""
+
+    task: str  # "binary", "multiclass" or "regression"
+    y_true: Any
+    y_pred: Any = None
+    y_score: Any = None  # binary: 1-d score of class 1; multiclass: (n, k)
+    score_is_proba: bool = False
+    classes: Any = None
+    sample_weight: Any = None
+    y_true_raw: Any = None
+    y_pred_raw: Any = None
+
+    @property
+    def n(self) -> int:
+        return int(len(self.y_true))
+
+    @property
+    def n_classes(self) -> int | None:
+        return None if self.classes is None else len(self.classes)
+
+    def subset(self, mask: Any) -> Prepared:
+        def take(a: Any) -> Any:
+            return None if a is None else a[mask]
+
+        return Prepared(
+            task=self.task, y_true=take(self.y_true), y_pred=take(self.y_pred),
+            y_score=take(self.y_score), score_is_proba=self.score_is_proba, classes=self.classes,
+            sample_weight=take(self.sample_weight), y_true_raw=take(self.y_true_raw),
+            y_pred_raw=take(self.y_pred_raw),
+        )
+
+
+# ---------------------------------------------------------------------------- built-in metrics
+
+
+def _sk(name: str) -> Any:
+    import sklearn.metrics
+
+    return getattr(sklearn.metrics, name)
+
+
+def _avg(d: Prepared, multiclass: str = "macro") -> dict[str, Any]:
+    if d.task == "binary":
+        return {"average": "binary", "pos_label": 1, "zero_division": 0}
+    return {"average": multiclass, "labels": list(range(d.n_classes or 0)), "zero_division": 0}
+
+
+def _pred_metric(fn: str, **fixed: Any) -> Callable[[Prepared], float]:
+    def compute(d: Prepared) -> float:
+        return float(_sk(fn)(d.y_true, d.y_pred, sample_weight=d.sample_weight, **fixed))
+
+    return compute
+
+
+def _prf(fn: str, average: str | None) -> Callable[[Prepared], float]:
+    def compute(d: Prepared) -> float:
+        kwargs = _avg(d) if average is None else {
+            "average": average, "labels": list(range(d.n_classes or 0)), "zero_division": 0,
+        }
+        return float(_sk(fn)(d.y_true, d.y_pred, sample_weight=d.sample_weight, **kwargs))
+
+    return compute
+
+
+def _roc_auc(d: Prepared) -> float:
+    if d.task == "binary":
+        return float(_sk("roc_auc_score")(d.y_true, d.y_score, sample_weight=d.sample_weight))
+    return float(
+        _sk("roc_auc_score")(
+            d.y_true, d.y_score, multi_class="ovr", labels=list(range(d.n_classes or 0)),
+            sample_weight=d.sample_weight,
+        )
+    )
+
+
+def _average_precision(d: Prepared) -> float:
+    if d.task == "binary":
+        return float(_sk("average_precision_score")(d.y_true, d.y_score, sample_weight=d.sample_weight))
+    from sklearn.preprocessing import label_binarize
+
+    onehot = label_binarize(d.y_true, classes=list(range(d.n_classes or 0)))
+    return float(
+        _sk("average_precision_score")(onehot, d.y_score, average="macro", sample_weight=d.sample_weight)
+    )
+
+
+def _log_loss(d: Prepared) -> float:
+    if d.task == "binary":
+        return float(_sk("log_loss")(d.y_true, d.y_score, labels=[0, 1], sample_weight=d.sample_weight))
+    return float(
+        _sk("log_loss")(d.y_true, d.y_score, labels=list(range(d.n_classes or 0)), sample_weight=d.sample_weight)
+    )
+
+
+def _brier(d: Prepared) -> float:
+    if d.task == "binary":
+        return float(_sk("brier_score_loss")(d.y_true, d.y_score, sample_weight=d.sample_weight))
+    return float(
+        _sk("brier_score_loss")(
+            d.y_true, d.y_score, labels=list(range(d.n_classes or 0)), sample_weight=d.sample_weight
+        )
+    )
+
+
+def _max_error(d: Prepared) -> float:
+    import numpy as np
+
+    return float(np.max(np.abs(np.asarray(d.y_true, float) - np.asarray(d.y_pred, float))))
+
+
+def _builtin_metrics() -> list[Metric]:
+    c, r = CLASSIFICATION, REGRESSION
+    items = [
+        Metric("accuracy", True, PRED, c, _pred_metric("accuracy_score")),
+        Metric("balanced_accuracy", True, PRED, c, _pred_metric("balanced_accuracy_score")),
+        Metric("precision", True, PRED, c, _prf("precision_score", None)),
+        Metric("recall", True, PRED, c, _prf("recall_score", None)),
+        Metric("f1", True, PRED, c, _prf("f1_score", None)),
+        Metric("f1_macro", True, PRED, c, _prf("f1_score", "macro")),
+        Metric("f1_micro", True, PRED, c, _prf("f1_score", "micro")),
+        Metric("f1_weighted", True, PRED, c, _prf("f1_score", "weighted")),
+        Metric("precision_macro", True, PRED, c, _prf("precision_score", "macro")),
+        Metric("recall_macro", True, PRED, c, _prf("recall_score", "macro")),
+        Metric("roc_auc", True, SCORE, c, _roc_auc),
+        Metric("average_precision", True, SCORE, c, _average_precision),
+        Metric("log_loss", False, PROBA, c, _log_loss),
+        Metric("brier_score", False, PROBA, c, _brier),
+        Metric("matthews_corrcoef", True, PRED, c, _pred_metric("matthews_corrcoef")),
+        Metric("cohen_kappa", True, PRED, c, _pred_metric("cohen_kappa_score")),
+        Metric("r2", True, PRED, r, _pred_metric("r2_score")),
+        Metric("explained_variance", True, PRED, r, _pred_metric("explained_variance_score")),
+        Metric("mae", False, PRED, r, _pred_metric("mean_absolute_error")),
+        Metric("mse", False, PRED, r, _pred_metric("mean_squared_error")),
+        Metric("rmse", False, PRED, r, _pred_metric("root_mean_squared_error")),
+        Metric("mape", False, PRED, r, _pred_metric("mean_absolute_percentage_error")),
+        Metric("median_ae", False, PRED, r, _pred_metric("median_absolute_error")),
+        Metric("max_error", False, PRED, r, _max_error),
+    ]
+    out = [Metric(m.name, m.higher_is_better, m.needs, m.task, m.func, builtin=True) for m in items]
+    # scikit-learn scorer names: the scorer's value, so always higher is better.
+    by_name = {m.name: m for m in out}
+    aliases = {
+        "neg_log_loss": "log_loss", "neg_brier_score": "brier_score",
+        "neg_mean_absolute_error": "mae", "neg_mean_squared_error": "mse",
+        "neg_root_mean_squared_error": "rmse", "neg_mean_absolute_percentage_error": "mape",
+        "neg_median_absolute_error": "median_ae", "neg_max_error": "max_error",
+    }
+    for alias, target in aliases.items():
+        t = by_name[target]
+        out.append(Metric(alias, True, t.needs, t.task, t.func, builtin=True, sign=-1.0, base=target))
+    t = by_name["roc_auc"]
+    out.append(Metric("roc_auc_ovr", True, t.needs, t.task, t.func, builtin=True, base="roc_auc"))
+    return out
+
+
+class MetricRegistry:
+    """Every metric a gate or ``evaluate`` can name, with its direction and needs."""
+
+    def __init__(self, metrics: Iterable[Metric] = ()) -> None:
+        self._metrics: dict[str, Metric] = {}
+        for m in metrics:
+            self._metrics[m.name] = m
+
+    @classmethod
+    def default(cls) -> MetricRegistry:
+        return cls(_builtin_metrics())
+
+    def add(
+        self,
+        name: str,
+        func: Callable[..., float],
+        *,
+        higher_is_better: bool,
+        needs: str = PRED,
+        task: str | None = None,
+    ) -> None:
+        """Register ``func(y_true, y_pred_or_score[, sample_weight=...]) -> float`` under ``name``."""
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"metric name {name!r} must be a Python identifier")
+        if not callable(func):
+            raise TypeError(f"metric {name!r}: func must be callable, got {type(func).__name__}")
+        if not isinstance(higher_is_better, bool):
+            raise TypeError(f"metric {name!r}: higher_is_better must be True or False")
+        if needs not in (PRED, SCORE, PROBA):
+            raise ValueError(f"metric {name!r}: needs must be 'pred', 'score' or 'proba', got {needs!r}")
+        self._metrics[name] = Metric(name, higher_is_better, needs, task, _wrap_user(func, needs))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._metrics
+
+    def __getitem__(self, name: str) -> Metric:
+        return self._metrics[name]
+
+    def names(self) -> list[str]:
+        return sorted(self._metrics)
+
+    def lookup(self, name: str) -> Metric:
+        """The metric ``name``, or a ValueError with the closest registered names."""
+        if name in self._metrics:
+            return self._metrics[name]
+        close = difflib.get_close_matches(name, list(self._metrics), n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+        raise ValueError(f"unknown metric {name!r}{hint} (known: {', '.join(self.names())})")
+
+    def direction(self, name: str) -> bool | None:
+        """True when higher is better, False when lower is, None when unknown.
+
+        Understands slice names (``accuracy[sex=F]``), ``<metric>_gap`` and prefixes
+        such as ``train_accuracy``.
+        """
+        m = _SLICE.match(name)
+        if m:
+            name = m.group("base")
+        if name in self._metrics:
+            return self._metrics[name].higher_is_better
+        if name.endswith("_gap") and self.direction(name[: -len("_gap")]) is not None:
+            return False
+        parts = name.split("_")
+        for i in range(1, len(parts)):
+            rest = "_".join(parts[i:])
+            if rest in self._metrics:
+                return self._metrics[rest].higher_is_better
+        return None
+
+
+def _wrap_user(func: Callable[..., float], needs: str) -> Callable[[Prepared], float]:
+    takes_weight = _accepts(func, "sample_weight")
+
+    def compute(d: Prepared) -> float:
+        y_true = d.y_true_raw if d.y_true_raw is not None else d.y_true
+        second = d.y_pred_raw if needs == PRED and d.y_pred_raw is not None else (
+            d.y_pred if needs == PRED else d.y_score
+        )
+        if takes_weight and d.sample_weight is not None:
+            return float(func(y_true, second, sample_weight=d.sample_weight))
+        return float(func(y_true, second))
+
+    return compute
+
+
+def _accepts(func: Callable[..., Any], name: str) -> bool:
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+def split_slice_name(name: str) -> tuple[str, str | None, str | None]:
+    """``"accuracy[sex=F]"`` -> ``("accuracy", "sex", "F")``; other names -> ``(name, None, None)``."""
+    m = _SLICE.match(name)
+    if not m:
+        return name, None, None
+    return m.group("base"), m.group("col"), m.group("val")
+
+
+# ---------------------------------------------------------------------------- evaluation
+
+
+DEFAULT_CLASSIFICATION = ("accuracy", "balanced_accuracy", "f1", "roc_auc")
+DEFAULT_REGRESSION = ("r2", "mae", "rmse")
+
+
+@dataclass
+class Evaluation:
+    """What one ``evaluate`` call computed."""
+
+    values: dict[str, float]
+    n: dict[str, int]
+    prepared: Prepared
+    metrics: dict[str, Metric]  # registry metrics computed on the whole input, by recorded name
+    custom: dict[str, Callable[..., float]]
+    slices: dict[str, tuple[str, str, Any]] = field(default_factory=dict)  # recorded name -> (base, col, mask)
+
+
+def _nrows(a: Any) -> int:
+    shape = getattr(a, "shape", None)
+    if shape is not None:
+        return int(shape[0]) if len(shape) else 0
+    return len(a)
+
+
+def _to_1d(name: str, a: Any) -> Any:
+    import numpy as np
+
+    arr = np.asarray(a)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def _task_of_model(model: Any) -> str | None:
+    from sklearn.base import is_classifier, is_regressor
+
+    if is_classifier(model):
+        return CLASSIFICATION
+    if is_regressor(model):
+        return REGRESSION
+    if hasattr(model, "predict_proba") or hasattr(model, "classes_"):
+        return CLASSIFICATION
+    return None
+
+
+def _task_of_target(y: Any) -> str:
+    from sklearn.utils.multiclass import type_of_target
+
+    kind = type_of_target(y)
+    if kind in ("binary", "multiclass"):
+        return CLASSIFICATION
+    if kind in ("continuous",):
+        return REGRESSION
+    raise ValueError(f"y: cannot tell classification from regression for a target of type {kind!r}")
+
+
+def resolve_metrics(
+    registry: MetricRegistry, metrics: Sequence[str] | Mapping[str, Any] | str | None
+) -> tuple[list[str], dict[str, Callable[..., float]]]:
+    """Split ``metrics`` into registry names and custom callables; unknown names raise ValueError."""
+    if metrics is None:
+        return [], {}
+    if isinstance(metrics, str):
+        metrics = [metrics]
+    names: list[str] = []
+    custom: dict[str, Callable[..., float]] = {}
+    items: Iterable[Any]
+    items = metrics.items() if isinstance(metrics, Mapping) else metrics
+    for item in items:
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(metrics, Mapping):
+            key, value = item
+            if value is None or isinstance(value, str):
+                item = key if value is None else value
+            elif callable(value):
+                custom[str(key)] = value
+                continue
+            else:
+                raise TypeError(f"metrics[{key!r}] must be a callable(y_true, y_pred), got {type(value).__name__}")
+        if isinstance(item, Mapping):
+            for key, fn in item.items():
+                if not callable(fn):
+                    raise TypeError(f"metrics[{key!r}] must be a callable(y_true, y_pred), got {type(fn).__name__}")
+                custom[str(key)] = fn
+            continue
+        if not isinstance(item, str):
+            raise TypeError(f"metrics entries must be metric names or {{name: callable}}, got {item!r}")
+        registry.lookup(item)
+        names.append(item)
+    return names, custom
+
+
+def evaluate(
+    registry: MetricRegistry,
+    model: Any = None,
+    X: Any = None,
+    y: Any = None,
+    *,
+    metrics: Sequence[str] | Mapping[str, Any] | str | None = None,
+    requested: Sequence[str] = (),
+    sample_weight: Any = None,
+    y_true: Any = None,
+    y_pred: Any = None,
+    y_score: Any = None,
+    slice_by: Any = None,
+) -> Evaluation:
+    """Predict once per output kind and compute each metric once.
+
+    ``requested`` are registry names the markers gate on; used when ``metrics`` is None.
+    """
+    import numpy as np
+
+    names, custom = resolve_metrics(registry, metrics)
+    if metrics is None:
+        names = [n for n in dict.fromkeys(requested) if n in registry]
+
+    # ---- inputs
+    if model is not None:
+        if y_true is not None or y_pred is not None or y_score is not None:
+            raise ValueError("pass either model, X, y or y_true=/y_pred=/y_score=, not both")
+        if X is None or y is None:
+            missing = "X" if X is None else "y"
+            raise ValueError(f"evaluate(model, X, y): {missing} is missing")
+        if not hasattr(model, "predict"):
+            raise TypeError(f"model must have a predict method, got {type(model).__name__}")
+        truth = y
+    else:
+        if X is not None:
+            raise ValueError("evaluate: X was given without a model")
+        truth = y_true if y_true is not None else y
+        if truth is None:
+            raise ValueError("evaluate: y_true is missing (pass model, X, y or y_true=, y_pred=/y_score=)")
+        if y_pred is None and y_score is None:
+            raise ValueError("evaluate: give y_pred= and/or y_score= with y_true=")
+    y_arr = _to_1d("y" if model is not None else "y_true", truth)
+    n = len(y_arr)
+    if n == 0:
+        raise ValueError(f"{'y' if model is not None else 'y_true'} is empty: nothing to evaluate")
+    if model is not None:
+        nx = _nrows(X)
+        if nx != n:
+            raise ValueError(f"X has {nx} rows but y has {n}: they must be the same length")
+    weight = None
+    if sample_weight is not None:
+        weight = _to_1d("sample_weight", sample_weight).astype(float)
+        if len(weight) != n:
+            raise ValueError(f"sample_weight has {len(weight)} values but y has {n}")
+        if not np.all(np.isfinite(weight)) or np.any(weight < 0):
+            raise ValueError("sample_weight must be finite and non-negative")
+
+    # ---- task
+    task = _task_of_model(model) if model is not None else None
+    wanted = [registry[nm] for nm in names]
+    kinds = {m.task for m in wanted if m.task}
+    if task is None:
+        if len(kinds) == 1:
+            task = kinds.pop()
+        else:
+            task = _task_of_target(y_arr)
+    for m in wanted:
+        if m.task and m.task != task:
+            raise ValueError(f"metric {m.name!r} is a {m.task} metric, but this is a {task} task")
+    if not names and not custom:
+        names = list(DEFAULT_CLASSIFICATION if task == CLASSIFICATION else DEFAULT_REGRESSION)
+        wanted = [registry[nm] for nm in names]
+    needs = {m.needs for m in wanted}
+
+    # ---- predictions, once per kind
+    score_is_proba = False
+    if model is not None:
+        pred = _to_1d("model.predict(X)", model.predict(X))
+        if len(pred) != n:
+            raise ValueError(f"model.predict(X) returned {len(pred)} values for {n} rows")
+        score = None
+        if task == CLASSIFICATION and (needs & {SCORE, PROBA}):
+            if hasattr(model, "predict_proba"):
+                score = np.asarray(model.predict_proba(X), dtype=float)
+                score_is_proba = True
+            elif PROBA in needs:
+                bad = [m.name for m in wanted if m.needs == PROBA]
+                raise ValueError(
+                    f"{', '.join(bad)} need predicted probabilities, but {type(model).__name__} has no predict_proba"
+                )
+            elif hasattr(model, "decision_function"):
+                score = np.asarray(model.decision_function(X), dtype=float)
+            else:
+                bad = [m.name for m in wanted if m.needs != PRED]
+                raise ValueError(
+                    f"{', '.join(bad)} need scores, but {type(model).__name__} has neither predict_proba "
+                    "nor decision_function"
+                )
+    else:
+        pred = None if y_pred is None else _to_1d("y_pred", y_pred)
+        if pred is not None and len(pred) != n:
+            raise ValueError(f"y_pred has {len(pred)} values but y_true has {n}")
+        score = None if y_score is None else np.asarray(y_score, dtype=float)
+        if score is not None and (score.ndim not in (1, 2) or score.shape[0] != n):
+            raise ValueError(f"y_score must have {n} rows (1-d, or 2-d with one column per class), got shape {score.shape}")
+        if score is not None and score.ndim == 2:
+            score_is_proba = bool(np.allclose(score.sum(axis=1), 1.0, atol=1e-6) and np.all(score >= 0))
+        elif score is not None:
+            score_is_proba = bool(np.all((score >= 0) & (score <= 1)))
+        if pred is None and (PRED in needs or custom):
+            bad = [m.name for m in wanted if m.needs == PRED] + list(custom)
+            raise ValueError(f"{', '.join(bad)} need y_pred, which was not given")
+        if score is None and needs & {SCORE, PROBA}:
+            bad = [m.name for m in wanted if m.needs != PRED]
+            raise ValueError(f"{', '.join(bad)} need y_score, which was not given")
+
+    # ---- encode labels
+    if task == CLASSIFICATION:
+        classes = getattr(model, "classes_", None) if model is not None else None
+        if classes is None:
+            parts = [y_arr] + ([pred] if pred is not None else [])
+            classes = np.unique(np.concatenate([np.asarray(p, dtype=object) for p in parts]).astype(str)) \
+                if _mixed(parts) else np.unique(np.concatenate(parts))
+            if score is not None and score.ndim == 2 and score.shape[1] > len(classes):
+                classes = np.arange(score.shape[1])
+        classes = np.asarray(classes)
+        if len(classes) < 2:
+            raise ValueError(f"y has a single class ({classes[0]!r}): classification metrics need at least two")
+        codes_true = _encode("y" if model is not None else "y_true", y_arr, classes)
+        codes_pred = None if pred is None else _encode(
+            "model.predict(X)" if model is not None else "y_pred", pred, classes
+        )
+        task_kind = "binary" if len(classes) == 2 else "multiclass"
+        if score is not None:
+            if task_kind == "binary":
+                if score.ndim == 2:
+                    if score.shape[1] != 2:
+                        raise ValueError(f"y_score has {score.shape[1]} columns for 2 classes")
+                    score = score[:, 1]
+            else:
+                if score.ndim != 2 or score.shape[1] != len(classes):
+                    raise ValueError(
+                        f"multiclass scores need one column per class ({len(classes)}), got shape {score.shape}"
+                    )
+            if not np.all(np.isfinite(score)):
+                raise ValueError("scores contain NaN or inf")
+            if not score_is_proba and PROBA in needs:
+                bad = [m.name for m in wanted if m.needs == PROBA]
+                raise ValueError(f"{', '.join(bad)} need probabilities in [0, 1]; y_score is not")
+            if task_kind == "multiclass" and not score_is_proba and any(m.name.startswith("roc_auc") for m in wanted):
+                raise ValueError("roc_auc for more than two classes needs probabilities (predict_proba)")
+        prepared = Prepared(
+            task=task_kind, y_true=codes_true, y_pred=codes_pred, y_score=score,
+            score_is_proba=score_is_proba, classes=classes, sample_weight=weight,
+            y_true_raw=y_arr, y_pred_raw=pred,
+        )
+    else:
+        try:
+            yt = y_arr.astype(float)
+            yp = None if pred is None else pred.astype(float)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"regression targets and predictions must be numeric: {exc}") from None
+        for label, arr in (("y", yt), ("predictions", yp)):
+            if arr is not None and not np.all(np.isfinite(arr)):
+                raise ValueError(f"{label} contain NaN or inf")
+        prepared = Prepared(task=REGRESSION, y_true=yt, y_pred=yp, sample_weight=weight, y_true_raw=yt, y_pred_raw=yp)
+
+    # ---- compute
+    values: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    computed: dict[str, Metric] = {}
+    for m in wanted:
+        values[m.name] = _compute(m, prepared)
+        counts[m.name] = n
+        computed[m.name] = m
+    for name, fn in custom.items():
+        values[name] = _call_custom(name, fn, prepared)
+        counts[name] = n
+    ev = Evaluation(values=values, n=counts, prepared=prepared, metrics=computed, custom=custom)
+    if slice_by is not None:
+        _add_slices(ev, slice_by, X, n)
+    return ev
+
+
+def _mixed(parts: list[Any]) -> bool:
+    kinds = {p.dtype.kind for p in parts}
+    return len(kinds) > 1 and not kinds <= {"i", "u", "f", "b"}
+
+
+def _encode(name: str, values: Any, classes: Any) -> Any:
+    import numpy as np
+
+    values = np.asarray(values)
+    lookup = {c.item() if hasattr(c, "item") else c: i for i, c in enumerate(classes.tolist())}
+    try:
+        return np.fromiter((lookup[v] for v in values.tolist()), dtype=np.intp, count=len(values))
+    except KeyError as exc:
+        raise ValueError(
+            f"{name} holds label {exc.args[0]!r}, which is not one of the classes {classes.tolist()!r}"
+        ) from None
+    except TypeError:
+        raise ValueError(f"{name} holds unhashable labels") from None
+
+
+def _compute(metric: Metric, d: Prepared) -> float:
+    assert metric.func is not None
+    try:
+        value = metric.func(d)
+    except ValueError as exc:
+        # e.g. roc_auc on a slice with one class: undefined, recorded as NaN so a gate fails closed
+        if "only one class" in str(exc) or "Only one class" in str(exc):
+            return float("nan")
+        raise ValueError(f"metric {metric.name!r}: {exc}") from exc
+    return metric.sign * value
+
+
+def _call_custom(name: str, fn: Callable[..., float], d: Prepared) -> float:
+    y_true = d.y_true_raw
+    y_pred = d.y_pred_raw
+    try:
+        if d.sample_weight is not None and _accepts(fn, "sample_weight"):
+            out = fn(y_true, y_pred, sample_weight=d.sample_weight)
+        else:
+            out = fn(y_true, y_pred)
+        return float(out)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"custom metric {name!r} failed: {exc}") from exc
+
+
+def slice_label(value: Any) -> str:
+    """How a slice value appears inside a metric name."""
+    if isinstance(value, float) and value != value:
+        return "nan"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _add_slices(ev: Evaluation, slice_by: Any, X: Any, n: int) -> None:
+    import numpy as np
+
+    if isinstance(slice_by, str):
+        columns = getattr(X, "columns", None)
+        if columns is None:
+            raise ValueError(f"slice_by={slice_by!r} names a column, but X is not a DataFrame")
+        if slice_by not in columns:
+            raise ValueError(f"slice_by={slice_by!r}: X has no such column (columns: {list(columns)[:20]})")
+        col_name = slice_by
+        keys = X[slice_by].to_numpy()
+    else:
+        col_name = str(getattr(slice_by, "name", None) or "slice")
+        keys = np.asarray(slice_by)
+        if keys.ndim != 1 or len(keys) != n:
+            raise ValueError(f"slice_by must be a column name or an array of {n} values, got shape {keys.shape}")
+    labels = np.array([slice_label(v) for v in keys.tolist()], dtype=object)
+    order = sorted(set(labels.tolist()))
+    base_names = list(ev.metrics) + list(ev.custom)
+    per_base: dict[str, list[float]] = {b: [] for b in base_names}
+    for value in order:
+        mask = labels == value
+        sub = ev.prepared.subset(mask)
+        size = int(mask.sum())
+        for base in base_names:
+            name = f"{base}[{col_name}={value}]"
+            if base in ev.metrics:
+                v = _compute(ev.metrics[base], sub)
+            else:
+                v = _call_custom(base, ev.custom[base], sub)
+            ev.values[name] = v
+            ev.n[name] = size
+            ev.slices[name] = (base, col_name, mask)
+            per_base[base].append(v)
+    for base, vals in per_base.items():
+        finite = [v for v in vals if v == v]
+        gap = max(finite) - min(finite) if len(finite) == len(vals) and vals else float("nan")
+        ev.values[f"{base}_gap"] = float(gap)
+        ev.n[f"{base}_gap"] = n

@@ -1,0 +1,453 @@
+"""The pytest layer: options, markers, collection-time validation, the ``mlgate`` fixture and outputs.
+
+It holds no statistics and no file formats; those live in the pure core modules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from . import active_drift_recorder
+from .fixture import ItemSpec, MlGate, Settings
+from .gates import GateSpecError, MlgateWarning, parse_gate
+from .results import FAIL, SKIP, WARN, GateResult, TestResult
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+
+    from .baseline import Baseline
+    from .metrics import MetricRegistry
+
+MARKERS = {
+    "model": "model: a model quality test (added automatically to tests that use the mlgate fixture "
+    "or carry model_threshold / model_regression); select with -m model.",
+    "model_threshold": "model_threshold(*, severity='fail', confidence=None, slices=False, **metrics): one gate "
+    "per metric: a number is 'at least' (or 'at most' for lower-is-better metrics), a string such as "
+    "'>=0.9' or '<0.2' gives the direction; severity='warn' only warns; confidence=0.95 gates the bootstrap "
+    "bound; slices=True gates every slice of at least mlgate_min_slice_size rows.",
+    "model_regression": "model_regression(**metrics): how much each metric may worsen against the stored "
+    "baseline: a number is absolute, '2%' relative (default: ini mlgate_regression_tolerance).",
+}
+GATE_MARKERS = ("model_threshold", "model_regression")
+
+spec_key = pytest.StashKey[ItemSpec]()
+state_key = pytest.StashKey["ItemState"]()
+session_key = pytest.StashKey["MlgateSession"]()
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from . import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mlgate", "model quality gates (pytest-mlgate)")
+    group.addoption("--mlgate-seed", type=int, default=None, metavar="N",
+                    help="base seed; each model test's seed derives from it and the test id (ini mlgate_seed).")
+    group.addoption("--mlgate-warn-only", action="store_true", default=False,
+                    help="report every failed gate as a warning; none fails.")
+    group.addoption("--mlgate-baseline", default=None, metavar="PATH",
+                    help="baseline file (ini mlgate_baseline, default mlgate-baseline.json in the rootdir).")
+    group.addoption("--mlgate-save-baseline", action="store_true", default=False,
+                    help="write the metrics of the tests that ran into the baseline file.")
+    group.addoption("--mlgate-history", default=None, metavar="PATH",
+                    help="append one JSON line per run to PATH (ini mlgate_history).")
+    group.addoption("--mlgate-report", default=None, metavar="PATH", help="write a Markdown report to PATH.")
+    group.addoption("--mlgate-json", default=None, metavar="PATH", help="write a JSON report to PATH.")
+    parser.addini("mlgate_seed", "base seed of model tests (default 0)", default="0")
+    parser.addini("mlgate_seed_globals", "seed Python's and numpy's global random state before each model test",
+                  type="bool", default=True)
+    parser.addini("mlgate_baseline", "baseline file, relative to the rootdir", default="mlgate-baseline.json")
+    parser.addini("mlgate_regression_tolerance", "allowed worsening against the baseline: absolute or 'N%'",
+                  default="0")
+    parser.addini("mlgate_history", "append one JSON line per run to this file", default="")
+    parser.addini("mlgate_min_slice_size", "smallest slice a slices=True gate judges", default="30")
+    parser.addini("mlgate_bootstrap", "bootstrap resamples for confidence intervals (0 turns them off)",
+                  default="1000")
+    parser.addini("mlgate_inconclusive", "what an inconclusive comparison does: warn or fail", default="warn")
+    parser.addini("mlgate_step_summary", "append the Markdown report to $GITHUB_STEP_SUMMARY when it is set",
+                  type="bool", default=True)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for line in MARKERS.values():
+        config.addinivalue_line("markers", line)
+    session = MlgateSession(config)
+    config.stash[session_key] = session
+    config.pluginmanager.register(session, "mlgate-session")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    session = config.stash.get(session_key, None)
+    if session is not None:
+        config.pluginmanager.unregister(session)
+        del config.stash[session_key]
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    if "mlgate" in getattr(item, "fixturenames", ()) or any(
+        item.get_closest_marker(name) is not None for name in GATE_MARKERS
+    ):
+        item.add_marker("model")
+
+
+@pytest.fixture
+def mlgate(request: pytest.FixtureRequest) -> MlGate:
+    """Record, evaluate and compare models; the test's model_threshold gates judge what it records."""
+    state = request.node.stash.get(state_key, None)
+    if state is None:  # a test that is not a Function item of its own, e.g. requested indirectly
+        raise pytest.UsageError(f"{request.node.nodeid}: the mlgate fixture needs a test function")
+    return state.fixture
+
+
+def derive_seed(base: int, nodeid: str) -> int:
+    """A 32-bit seed from the base seed and the test id: stable across runs, processes and xdist."""
+    digest = hashlib.sha256(f"{base}\x00{nodeid}".encode()).digest()
+    return int.from_bytes(digest[:4], "little")
+
+
+class ItemState:
+    """One running model test: its result record and its fixture object."""
+
+    def __init__(self, result: TestResult, spec: ItemSpec, fixture: MlGate) -> None:
+        self.result = result
+        self.spec = spec
+        self.fixture = fixture
+        self.judged = False
+
+
+class MlgateSession:
+    """The stateful plugin: validates markers, runs the per-test wiring, aggregates and writes outputs."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.is_worker = hasattr(config, "workerinput")
+        self.results: dict[str, TestResult] = {}
+        self.order: dict[str, int] = {}
+        self._registry: MetricRegistry | None = None
+        self._baseline: Baseline | None = None
+        self._baseline_loaded = False
+        opt = config.option
+        self.warn_only = bool(getattr(opt, "mlgate_warn_only", False))
+        self.base_seed = self._int_setting("--mlgate-seed", getattr(opt, "mlgate_seed", None), "mlgate_seed")
+        self.settings = Settings(
+            n_resamples=self._int_setting(None, None, "mlgate_bootstrap", minimum=0),
+            min_slice_size=self._int_setting(None, None, "mlgate_min_slice_size", minimum=1),
+            inconclusive=self._choice("mlgate_inconclusive", ("warn", "fail")),
+            warn_only=self.warn_only,
+        )
+        from .baseline import parse_tolerance
+
+        raw = str(config.getini("mlgate_regression_tolerance")).strip()
+        try:
+            self.default_tolerance = parse_tolerance(raw)
+        except ValueError as exc:
+            raise pytest.UsageError(f"ini mlgate_regression_tolerance={raw!r}: {exc}") from None
+
+    # ------------------------------------------------------------------ settings
+    def _int_setting(self, option: str | None, value: Any, ini: str, minimum: int | None = None) -> int:
+        source = option if value is not None else f"ini {ini}"
+        raw = value if value is not None else self.config.getini(ini)
+        try:
+            out = int(str(raw).strip())
+        except ValueError:
+            raise pytest.UsageError(f"{source}={raw!r}: expected an integer") from None
+        if minimum is not None and out < minimum:
+            raise pytest.UsageError(f"{source}={raw!r}: must be at least {minimum}")
+        return out
+
+    def _choice(self, ini: str, choices: tuple[str, ...]) -> str:
+        raw = str(self.config.getini(ini)).strip().lower()
+        if raw not in choices:
+            raise pytest.UsageError(f"ini {ini}={raw!r}: expected one of {', '.join(choices)}")
+        return raw
+
+    @property
+    def registry(self) -> MetricRegistry:
+        if self._registry is None:
+            from .metrics import MetricRegistry
+
+            registry = MetricRegistry.default()
+            self.config.hook.pytest_mlgate_add_metrics(registry=registry, config=self.config)
+            self._registry = registry
+        return self._registry
+
+    def baseline_path(self) -> Path:
+        raw = self.config.getoption("mlgate_baseline") or self.config.getini("mlgate_baseline")
+        path = Path(os.path.expanduser(str(raw)))
+        if not path.is_absolute():
+            base = Path.cwd() if self.config.getoption("mlgate_baseline") else self.config.rootpath
+            path = base / path
+        return path
+
+    @property
+    def baseline(self) -> Baseline | None:
+        if not self._baseline_loaded:
+            from .baseline import Baseline, BaselineError
+
+            try:
+                self._baseline = Baseline.load(self.baseline_path())
+            except BaselineError as exc:
+                raise pytest.UsageError(str(exc)) from None
+            self._baseline_loaded = True
+        return self._baseline
+
+    # ------------------------------------------------------------------ collection
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, session: pytest.Session, items: list[pytest.Item]) -> None:
+        errors: list[str] = []
+        for index, item in enumerate(items):
+            self.order[item.nodeid] = index
+            if item.get_closest_marker("model") is None:
+                continue
+            spec, problems = self.parse_markers(item)
+            item.stash[spec_key] = spec
+            errors += [f"{item.nodeid}: {p}" for p in problems]
+        if errors:
+            raise pytest.UsageError(
+                "pytest-mlgate: invalid model marker arguments:\n  " + "\n  ".join(errors)
+            )
+        if any(item.get_closest_marker("model") is not None for item in items):
+            self.baseline  # noqa: B018 - an unreadable baseline file is a usage error before any model trains
+
+    def parse_markers(self, item: pytest.Item) -> tuple[ItemSpec, list[str]]:
+        from .baseline import parse_tolerance
+
+        spec = ItemSpec()
+        problems: list[str] = []
+        for mark in reversed(list(item.iter_markers("model_threshold"))):
+            if mark.args:
+                problems.append(f"model_threshold takes keyword arguments only, got positional {mark.args!r}")
+            kwargs = dict(mark.kwargs)
+            options = {k: kwargs.pop(k) for k in ("severity", "confidence", "slices") if k in kwargs}
+            if not kwargs:
+                problems.append("model_threshold names no metric, e.g. model_threshold(accuracy=0.9)")
+            for metric, value in kwargs.items():
+                try:
+                    spec.gates.append(parse_gate(metric, value, direction=self.registry.direction, **options))
+                except GateSpecError as exc:
+                    problems.append(f"model_threshold: {exc}")
+        for mark in item.iter_markers("model_regression"):
+            if mark.args:
+                problems.append(f"model_regression takes keyword arguments only, got positional {mark.args!r}")
+            if not mark.kwargs:
+                problems.append("model_regression names no metric, e.g. model_regression(accuracy=0.01)")
+            for metric, value in mark.kwargs.items():
+                if metric in spec.tolerances:
+                    continue  # the closest marker wins
+                try:
+                    spec.tolerances[metric] = parse_tolerance(value)
+                except (TypeError, ValueError) as exc:
+                    problems.append(f"model_regression: {metric}={value!r}: {exc}")
+        # deduplicate problems repeated once per gate of the same marker
+        return spec, list(dict.fromkeys(problems))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        for index, nodeid in enumerate(ids):
+            self.order.setdefault(nodeid, index)
+
+    # ------------------------------------------------------------------ running
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if item.get_closest_marker("model") is None:
+            return
+        spec = item.stash.get(spec_key, None)
+        if spec is None:  # collected without modifyitems (e.g. a plugin re-adding items)
+            spec, problems = self.parse_markers(item)
+            if problems:
+                raise pytest.UsageError(f"{item.nodeid}: " + "; ".join(problems))
+        seed = derive_seed(self.base_seed, item.nodeid)
+        result = TestResult(nodeid=item.nodeid, seed=seed)
+        fixture = MlGate(result, spec, self.registry, self.settings, seed)
+        item.stash[state_key] = ItemState(result, spec, fixture)
+        if self.config.getini("mlgate_seed_globals"):
+            import random
+
+            import numpy as np
+
+            random.seed(seed)
+            np.random.seed(seed)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+        state = pyfuncitem.stash.get(state_key, None)
+        if state is None:
+            return (yield)
+        token = active_drift_recorder.set(state.fixture.record_drift)
+        try:
+            out = yield
+        finally:
+            active_drift_recorder.reset(token)
+        self.judge(pyfuncitem, state)
+        failed = state.result.failed_gates
+        path, lineno, _ = pyfuncitem.location
+        for gate in state.result.gates:
+            if gate.status == WARN and gate.kind != "compare":
+                warnings.warn_explicit(
+                    MlgateWarning(f"{pyfuncitem.nodeid}: {gate.message}"), MlgateWarning,
+                    filename=str(pyfuncitem.path), lineno=(lineno or 0) + 1,
+                )
+        if failed:
+            pytest.fail(self.failure_message(pyfuncitem.nodeid, state.result, failed), pytrace=False)
+        return out
+
+    def judge(self, item: pytest.Item, state: ItemState) -> None:
+        """Judge every gate of the test against what it recorded; fail closed."""
+        from .metrics import split_slice_name
+
+        result, spec = state.result, state.spec
+        verdicts: list[GateResult] = []
+        for gate in spec.gates:
+            record = result.metrics.get(gate.metric)
+            verdicts.append(
+                gate.judge(
+                    None if record is None else record.value, n=None if record is None else record.n,
+                    interval=None if record is None else record.interval, warn_only=self.warn_only,
+                )
+            )
+            if not gate.slices:
+                continue
+            slices = [m for m in result.metrics.values() if split_slice_name(m.name)[0] == gate.metric
+                      and m.slice_column is not None]
+            if not slices:
+                verdicts.append(GateResult(
+                    metric=gate.metric, kind="threshold", status=WARN if gate.severity == "warn" or self.warn_only
+                    else FAIL, op=gate.op, threshold=gate.threshold, severity=gate.severity,
+                    message=f"{gate.metric}: slices=True but the test recorded no slices of it "
+                    "(pass slice_by= to mlgate.evaluate)",
+                ))
+            for m in slices:
+                if m.n is not None and m.n < self.settings.min_slice_size:
+                    verdicts.append(GateResult(
+                        metric=m.name, kind="threshold", status=SKIP, value=m.value, op=gate.op,
+                        threshold=gate.threshold, n=m.n, severity=gate.severity,
+                        message=f"{m.name} = {m.value:.4g} (n={m.n}): not gated, slice smaller than "
+                        f"mlgate_min_slice_size={self.settings.min_slice_size}",
+                    ))
+                else:
+                    verdicts.append(gate.judge(m.value, n=m.n, interval=m.interval, warn_only=self.warn_only,
+                                               metric=m.name))
+        verdicts += self.regression_verdicts(result, spec)
+        # compare() verdicts were added while the test ran; keep them after the marker gates
+        result.gates[:0] = verdicts
+        state.judged = True
+
+    def regression_verdicts(self, result: TestResult, spec: ItemSpec) -> list[GateResult]:
+        baseline = self.baseline
+        if baseline is None or self.config.getoption("mlgate_save_baseline"):
+            return []
+        from .baseline import judge_regression
+
+        ref = _baseline_ref(baseline)
+        out: list[GateResult] = []
+        confidences = {g.metric: g.confidence for g in spec.gates if g.confidence is not None}
+        for name, record in result.metrics.items():
+            entry = baseline.get(result.nodeid, name)
+            if entry is None:
+                continue
+            higher = record.higher_is_better if record.higher_is_better is not None else entry.higher_is_better
+            if higher is None:
+                continue
+            tolerance = spec.tolerances.get(name, self.default_tolerance)
+            verdict = judge_regression(
+                name, record.value, entry, higher_is_better=higher, tolerance=tolerance, baseline_ref=ref,
+                n=record.n, interval=record.interval, confidence=confidences.get(name),
+            )
+            if verdict.status == FAIL and self.warn_only:
+                verdict.status = WARN
+            out.append(verdict)
+        return out
+
+    def failure_message(self, nodeid: str, result: TestResult, failed: list[GateResult]) -> str:
+        noun = "gate" if len(failed) == 1 else "gates"
+        lines = [f"mlgate: {len(failed)} {noun} failed"]
+        lines += [f"  {g.message}" for g in failed]
+        lines.append(
+            f"mlgate seed {result.seed} (replay: pytest --mlgate-seed {self.base_seed} '{nodeid}')"
+        )
+        return "\n".join(lines)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        state = item.stash.get(state_key, None)
+        if state is None or report.when != "call":
+            return report
+        result = state.result
+        result.outcome = report.outcome
+        report.mlgate = result.to_dict()  # type: ignore[attr-defined]  # travels to the xdist controller
+        if self.junit_family() == "xunit1":
+            item.user_properties.extend(junit_properties(result))
+        item.ihook.pytest_mlgate_test_result(item=item, result=result)
+        return report
+
+    def junit_family(self) -> str:
+        family = str(self.config.getini("junit_family"))
+        return "xunit1" if family in ("xunit1", "legacy") else family
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self.is_worker or report.when != "call":
+            return
+        data = getattr(report, "mlgate", None)
+        if data:
+            self.results[report.nodeid] = TestResult.from_dict(data)
+
+    def sorted_results(self) -> list[TestResult]:
+        return sorted(self.results.values(), key=lambda r: (self.order.get(r.nodeid, len(self.order)), r.nodeid))
+
+    # ------------------------------------------------------------------ outputs
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.is_worker or not self.results:
+            return
+        results = self.sorted_results()
+        if self.junit_family() != "xunit1":
+            xml = _junit_plugin(self.config)
+            if xml is not None:
+                for result in results:
+                    for name, value in junit_properties(result):
+                        xml.add_global_property(f"{result.nodeid}::{name}", value)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.is_worker or not self.results:
+            return
+        from .report import render_terminal
+
+        terminalreporter.write_sep("=", "mlgate")
+        for line in render_terminal(self.sorted_results(), baseline_present=self.baseline is not None):
+            terminalreporter.write_line(line)
+
+
+def junit_properties(result: TestResult) -> list[tuple[str, str]]:
+    """JUnit (name, value) pairs of one test: every metric, and each gate's threshold and status."""
+    props: list[tuple[str, str]] = [(name, repr(m.value)) for name, m in result.metrics.items()]
+    for gate in result.gates:
+        props.append((f"{gate.metric}.{gate.kind}", f"{gate.status} {gate.threshold_text}"))
+        if gate.baseline is not None:
+            props.append((f"{gate.metric}.baseline", repr(gate.baseline)))
+    return props
+
+
+def _junit_plugin(config: pytest.Config) -> Any:
+    """pytest's LogXML instance, found by its public method rather than a private import."""
+    for plugin in config.pluginmanager.get_plugins():
+        if type(plugin).__name__ == "LogXML" and hasattr(plugin, "add_global_property"):
+            return plugin
+    return None
+
+
+def _baseline_ref(baseline: Baseline) -> str:
+    prov = baseline.provenance or {}
+    commit = str(prov.get("commit") or "uncommitted")[:7]
+    date = str(prov.get("date") or "")[:10]
+    return f"{commit} {date}".strip()

@@ -1,0 +1,159 @@
+"""The plain, JSON-able record of what one test measured and how each gate judged it.
+
+A :class:`TestResult` is built while a test runs, travels on the test report as a dict
+(so pytest-xdist carries it from worker to controller) and is the only input of every
+output: terminal summary, JUnit XML, Markdown, JSON, history and baseline.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: Gate statuses, as the reports print them.
+PASS = "PASS"
+FAIL = "FAIL"
+WARN = "WARN"
+NEW = "NEW"
+INCONCLUSIVE = "INCONCLUSIVE"
+SKIP = "SKIP"  # reported, not gated (e.g. a slice smaller than mlgate_min_slice_size)
+
+
+@dataclass
+class MetricRecord:
+    """One recorded scalar."""
+
+    name: str
+    value: float
+    higher_is_better: bool | None = None
+    n: int | None = None
+    interval: tuple[float, float] | None = None
+    confidence: float | None = None
+    slice_column: str | None = None
+    slice_value: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["value"] = _jsonable_float(self.value)
+        if self.interval is not None:
+            d["interval"] = [_jsonable_float(v) for v in self.interval]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MetricRecord:
+        d = dict(d)
+        d["value"] = _float_from_json(d["value"])
+        if d.get("interval") is not None:
+            d["interval"] = tuple(_float_from_json(v) for v in d["interval"])
+        return cls(**d)
+
+
+@dataclass
+class GateResult:
+    """How one gate judged one metric."""
+
+    metric: str
+    kind: str  # "threshold", "regression", "compare"
+    status: str  # PASS, FAIL, WARN, NEW, INCONCLUSIVE
+    message: str
+    value: float | None = None
+    op: str | None = None
+    threshold: float | None = None
+    judged: float | None = None  # the value the gate compared (a bound when confidence is set)
+    interval: tuple[float, float] | None = None
+    confidence: float | None = None
+    n: int | None = None
+    severity: str = "fail"
+    baseline: float | None = None
+    tolerance: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def threshold_text(self) -> str:
+        if self.op is None or self.threshold is None:
+            return "-"
+        return f"{self.op} {format_value(self.threshold)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for key in ("value", "threshold", "judged", "baseline"):
+            d[key] = _jsonable_float(d[key])
+        if self.interval is not None:
+            d["interval"] = [_jsonable_float(v) for v in self.interval]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> GateResult:
+        d = dict(d)
+        for key in ("value", "threshold", "judged", "baseline"):
+            d[key] = _float_from_json(d.get(key))
+        if d.get("interval") is not None:
+            d["interval"] = tuple(_float_from_json(v) for v in d["interval"])
+        return cls(**d)
+
+
+@dataclass
+class TestResult:
+    """Everything one test recorded and every verdict on it."""
+
+    __test__ = False  # not a pytest test class
+
+    nodeid: str
+    seed: int | None = None
+    metrics: dict[str, MetricRecord] = field(default_factory=dict)
+    gates: list[GateResult] = field(default_factory=list)
+    drift: list[dict[str, Any]] = field(default_factory=list)
+    comparisons: list[dict[str, Any]] = field(default_factory=list)
+    outcome: str | None = None
+
+    @property
+    def failed_gates(self) -> list[GateResult]:
+        return [g for g in self.gates if g.status == FAIL]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "nodeid": self.nodeid,
+            "seed": self.seed,
+            "outcome": self.outcome,
+            "metrics": {k: m.to_dict() for k, m in self.metrics.items()},
+            "gates": [g.to_dict() for g in self.gates],
+            "drift": list(self.drift),
+            "comparisons": list(self.comparisons),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TestResult:
+        return cls(
+            nodeid=d["nodeid"],
+            seed=d.get("seed"),
+            outcome=d.get("outcome"),
+            metrics={k: MetricRecord.from_dict(m) for k, m in d.get("metrics", {}).items()},
+            gates=[GateResult.from_dict(g) for g in d.get("gates", [])],
+            drift=list(d.get("drift", [])),
+            comparisons=list(d.get("comparisons", [])),
+        )
+
+
+def format_value(value: float | None) -> str:
+    """Format a metric value the same way in every output."""
+    if value is None:
+        return "-"
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return str(value)
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value)) if isinstance(value, int) else f"{value:.4g}"
+    return f"{value:.4g}"
+
+
+def _jsonable_float(value: Any) -> Any:
+    """JSON has no NaN/inf: encode them as strings so files stay valid JSON."""
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return str(value)
+    return value
+
+
+def _float_from_json(value: Any) -> Any:
+    if isinstance(value, str) and value in ("nan", "inf", "-inf"):
+        return float(value)
+    return value
