@@ -1,0 +1,356 @@
+"""Tests of the report renderers: summary rows, terminal table, Markdown, JSON, file helpers."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import pytest
+
+from pytest_mlgate.report import (
+    COLUMNS,
+    append_step_summary,
+    count_statuses,
+    overall_status,
+    render_json,
+    render_markdown,
+    render_terminal,
+    summary_rows,
+    verdict_line,
+    verdict_of,
+    worst_status,
+    write_text_atomic,
+)
+from pytest_mlgate.results import (
+    FAIL,
+    INCONCLUSIVE,
+    NEW,
+    PASS,
+    WARN,
+    GateResult,
+    MetricRecord,
+    TestResult,
+)
+
+DRIFT = {
+    "drifted": True,
+    "drift_share": 0.5,
+    "columns": [
+        {
+            "name": "age",
+            "method": "ks",
+            "statistic": 0.31,
+            "p_value": 0.0001,
+            "threshold": 0.05,
+            "drifted": True,
+            "reason": "p < 0.05",
+        },
+        {
+            "name": "income",
+            "method": "psi",
+            "statistic": 0.01,
+            "p_value": None,
+            "threshold": 0.2,
+            "drifted": False,
+            "reason": "",
+        },
+    ],
+}
+
+
+def _gate(metric: str, status: str, value: float = 0.9, **kw: object) -> GateResult:
+    kw.setdefault("op", ">=")
+    kw.setdefault("threshold", 0.8)
+    return GateResult(metric=metric, kind=kw.pop("kind", "threshold"), status=status, message=f"{metric} {status}", value=value, **kw)  # type: ignore[arg-type]
+
+
+def _failing() -> TestResult:
+    return TestResult(
+        nodeid="tests/test_model.py::test_quality[a|b]",
+        metrics={
+            "accuracy": MetricRecord("accuracy", 0.912),
+            "accuracy[sex=F]": MetricRecord("accuracy[sex=F]", 0.85, slice_column="sex", slice_value="F"),
+            "latency": MetricRecord("latency", 12.0),
+        },
+        gates=[
+            _gate("accuracy", PASS, 0.912),
+            GateResult(
+                "accuracy",
+                "regression",
+                FAIL,
+                "accuracy regressed: 0.912 vs baseline 0.951 (-0.039, allowed 0.01)",
+                value=0.912,
+                op=">=",
+                threshold=0.941,
+                baseline=0.951,
+                tolerance="0.01",
+            ),
+            _gate("accuracy[sex=F]", WARN, 0.85),
+        ],
+        drift=[DRIFT],
+    )
+
+
+def _passing() -> TestResult:
+    return TestResult(
+        nodeid="tests/test_model.py::test_f1",
+        metrics={"f1": MetricRecord("f1", 0.7)},
+        gates=[_gate("f1", PASS, 0.7, threshold=0.6), _gate("f1", PASS, 0.7, op="<=", threshold=1.0)],
+    )
+
+
+# --- statuses ------------------------------------------------------------------------------
+
+
+def test_worst_status_and_verdicts() -> None:
+    assert worst_status([PASS, WARN, FAIL, NEW]) == FAIL
+    assert worst_status([PASS, INCONCLUSIVE, WARN]) == INCONCLUSIVE
+    assert worst_status([PASS, NEW]) == NEW
+    assert worst_status([]) == "-"
+    assert verdict_of(_failing()) == FAIL
+    assert verdict_of(_passing()) == PASS
+    assert verdict_of(TestResult("t")) == "-"
+    assert overall_status([_passing()]) == PASS
+    assert overall_status([_passing(), _failing()]) == FAIL
+    assert overall_status([TestResult("t", gates=[_gate("m", NEW)])]) == PASS
+    assert overall_status([TestResult("t", gates=[_gate("m", INCONCLUSIVE)])]) == INCONCLUSIVE
+    assert overall_status([]) == PASS
+    counts = count_statuses([_failing(), _passing()])
+    assert counts["gates"] == 5 and counts[PASS] == 3 and counts[FAIL] == 1 and counts[WARN] == 1
+
+
+# --- summary rows --------------------------------------------------------------------------
+
+
+def test_summary_rows_one_per_gate_plus_ungated_metrics() -> None:
+    rows = summary_rows([_failing()], baseline_present=True)
+    assert [(r["metric"], r["status"]) for r in rows] == [
+        ("accuracy", PASS),
+        ("accuracy", FAIL),
+        ("accuracy[sex=F]", WARN),
+        ("latency", NEW),
+    ]
+    regression = rows[1]
+    assert regression == {
+        "test": "tests/test_model.py::test_quality[a|b]",
+        "metric": "accuracy",
+        "value": "0.912",
+        "threshold": ">= 0.941",
+        "baseline": "0.951",
+        "change": "-0.039",
+        "status": FAIL,
+        "message": "accuracy regressed: 0.912 vs baseline 0.951 (-0.039, allowed 0.01)",
+    }
+    assert rows[0]["baseline"] == "-" and rows[0]["change"] == "-"
+    assert rows[3]["threshold"] == "-" and rows[3]["value"] == "12"
+
+
+def test_summary_rows_ungated_metric_without_baseline_file() -> None:
+    rows = summary_rows([_failing()], baseline_present=False)
+    assert rows[-1]["metric"] == "latency"
+    assert rows[-1]["status"] == "-"
+
+
+def test_summary_rows_positive_change_and_gate_on_unrecorded_metric() -> None:
+    r = TestResult(
+        "t",
+        gates=[GateResult("auc", "regression", PASS, "ok", value=0.96, op=">=", threshold=0.94, baseline=0.95)],
+    )
+    (row,) = summary_rows([r], baseline_present=True)
+    assert row["change"] == "+0.01"
+    nan_gate = TestResult("t", gates=[GateResult("auc", "regression", FAIL, "nan", value=math.nan, baseline=0.95)])
+    (row,) = summary_rows([nan_gate], baseline_present=True)
+    assert row["value"] == "nan" and row["change"] == "-" and row["threshold"] == "-"
+
+
+# --- terminal ------------------------------------------------------------------------------
+
+
+def test_render_terminal_aligned_table_and_unused() -> None:
+    lines = render_terminal([_failing(), _passing()], baseline_present=True, unused=[("t.py::gone", "recall")])
+    assert lines[0].split() == list(COLUMNS)
+    assert set(lines[1].replace(" ", "")) == {"-"}
+    table = lines[:-1]
+    assert len(table) == 2 + 4 + 2
+    # every column starts at the same offset on every line
+    starts = [lines[0].index(c) for c in COLUMNS]
+    for line in table[2:]:
+        for start in starts[1:]:
+            assert line[start - 2 : start] == "  "
+            assert line[start] != " "
+    assert "FAIL" in table[3] and "-0.039" in table[3] and ">= 0.941" in table[3]
+    assert lines[-1] == "unused baseline entry: t.py::gone recall (no test recorded it)"
+
+
+def test_render_terminal_empty() -> None:
+    assert render_terminal([], baseline_present=False) == []
+    assert render_terminal([TestResult("t")], baseline_present=False) == []
+    assert render_terminal([], baseline_present=True, unused=[("a", "b")]) == [
+        "unused baseline entry: a b (no test recorded it)"
+    ]
+
+
+# --- markdown ------------------------------------------------------------------------------
+
+
+def test_render_markdown_structure() -> None:
+    md = render_markdown([_failing(), _passing()], baseline_present=True, unused=[("t.py::gone", "recall")])
+    lines = md.splitlines()
+    assert lines[0] == "## pytest-mlgate"
+    assert lines[2] == "**❌ 1 of 5 gates failed** (1 warning)"
+    # the failing test is shown before the collapsed section, the passing one inside it
+    failing_at = md.index("### ❌ `tests/test_model.py::test_quality[a|b]`")
+    details_at = md.index("<details>")
+    assert failing_at < details_at
+    assert md.index("`tests/test_model.py::test_f1`") > details_at
+    assert "<summary>1 passing test, 1 unused baseline entry</summary>" in md
+    assert md.rstrip().endswith("</details>")
+    assert "| metric | value | threshold | baseline | change | status |" in md
+    assert "| `accuracy` | 0.912 | >= 0.941 | 0.951 | -0.039 | ❌ FAIL |" in md
+    assert "| `accuracy[sex=F]` | 0.85 | >= 0.8 | - | - | ⚠️ WARN |" in md
+    assert "| `latency` | 12 | - | - | - | 🆕 NEW |" in md
+    assert "- ❌ FAIL: accuracy regressed: 0.912 vs baseline 0.951" in md
+    assert "| `t.py::gone` | `recall` |" in md
+    # every table row has the same number of unescaped pipes as its header
+    for line in lines:
+        if line.startswith("|"):
+            assert line.endswith("|")
+
+
+def test_render_markdown_drift_lists_drifted_columns() -> None:
+    md = render_markdown([_failing()], baseline_present=True)
+    assert "**Drift**: ❌ dataset drifted: 1 of 2 columns drifted, share 0.5" in md
+    assert "| column | method | statistic | p-value | threshold | drifted | reason |" in md
+    assert "| `age` | ks | 0.31 | 0.0001 | 0.05 | yes | p < 0.05 |" in md
+    assert "`income`" not in md
+
+
+def test_render_markdown_drift_alone_needs_attention() -> None:
+    r = TestResult("t.py::drift", metrics={"m": MetricRecord("m", 1.0)}, gates=[_gate("m", PASS)], drift=[DRIFT])
+    md = render_markdown([r], baseline_present=False)
+    assert "**✅ all 1 gate passed**" in md
+    assert "### 🌊 `t.py::drift`" in md
+    assert "| `age` | ks |" in md
+    assert "<details>" not in md
+
+
+def test_render_markdown_escapes_pipes() -> None:
+    r = TestResult(
+        "t.py::x",
+        metrics={"a|b": MetricRecord("a|b", 1.0)},
+        gates=[GateResult("a|b", "threshold", FAIL, "bad | worse\nnext", value=1.0, op=">=", threshold=2.0)],
+    )
+    md = render_markdown([r], baseline_present=False)
+    assert "| `a\\|b` | 1 | >= 2 | - | - | ❌ FAIL |" in md
+    assert "bad | worse next" in md  # bullet list, not a table: no escaping needed, newline flattened
+
+
+@pytest.mark.parametrize(
+    ("gates", "expected"),
+    [
+        ([PASS] * 7, "**✅ all 7 gates passed**"),
+        ([PASS, FAIL, FAIL, PASS, PASS], "**❌ 2 of 5 gates failed**"),
+        ([PASS, INCONCLUSIVE, WARN], "**⚠️ no gate failed, 1 of 3 gates passed** (1 inconclusive, 1 warning)"),
+        ([PASS, NEW], "**✅ 1 of 2 gates passed** (1 new)"),
+        ([FAIL, INCONCLUSIVE, NEW], "**❌ 1 of 3 gates failed** (1 inconclusive, 1 new)"),
+        ([FAIL], "**❌ 1 of 1 gate failed**"),
+    ],
+)
+def test_verdict_line(gates: list[str], expected: str) -> None:
+    r = TestResult("t", gates=[_gate(f"m{i}", s) for i, s in enumerate(gates)])
+    assert verdict_line([r]) == expected
+
+
+def test_verdict_line_without_gates() -> None:
+    r = TestResult("t", metrics={"m": MetricRecord("m", 1.0)})
+    assert verdict_line([r]) == "**ℹ️ no gates evaluated** (1 metric recorded)"
+    md = render_markdown([r], baseline_present=False, title="ML gates")
+    assert md.startswith("## ML gates\n\n**ℹ️ no gates evaluated**")
+    assert "<summary>1 passing test</summary>" in md
+
+
+def test_render_markdown_all_passing_collapses_everything() -> None:
+    md = render_markdown([_passing()], baseline_present=True)
+    assert "**✅ all 2 gates passed**" in md
+    assert "###" not in md.split("<details>")[0]
+    assert "| `f1` | 0.7 | >= 0.6 | - | - | ✅ PASS |" in md
+
+
+# --- json ----------------------------------------------------------------------------------
+
+
+def test_render_json_summary_and_strict_json() -> None:
+    nan_result = TestResult(
+        "t.py::nan",
+        metrics={"m": MetricRecord("m", math.nan, interval=(math.nan, math.inf))},
+        gates=[GateResult("m", "regression", FAIL, "nan", value=math.nan, extra={"change": math.nan})],
+        drift=[{"drifted": False, "drift_share": math.nan, "columns": []}],
+    )
+    results = [_failing(), _passing(), nan_result]
+    data = render_json(
+        results, baseline_present=True, unused=[("t.py::gone", "recall")], provenance={"commit": "abc"}
+    )
+    text = json.dumps(data, allow_nan=False)
+    assert json.loads(text) == data
+    assert data["version"] == 1
+    assert data["created"].endswith("+00:00")
+    assert data["summary"] == {
+        "tests": 3,
+        "gates": 6,
+        "passed": 3,
+        "failed": 2,
+        "warned": 1,
+        "new": 0,
+        "inconclusive": 0,
+        "status": FAIL,
+    }
+    assert [t["nodeid"] for t in data["tests"]] == [r.nodeid for r in results]
+    assert data["tests"][0] == json.loads(json.dumps(_failing().to_dict()))
+    assert data["unused_baseline"] == [{"test": "t.py::gone", "metric": "recall"}]
+    assert data["provenance"] == {"commit": "abc"}
+    assert data["tests"][2]["gates"][0]["extra"]["change"] == "nan"
+    assert TestResult.from_dict(data["tests"][2]).metrics["m"].interval[1] == math.inf
+
+
+def test_render_json_empty() -> None:
+    data = render_json([], baseline_present=False)
+    assert data["summary"]["status"] == PASS and data["summary"]["tests"] == 0
+    assert data["provenance"] is None and data["unused_baseline"] == []
+
+
+# --- files ---------------------------------------------------------------------------------
+
+
+def test_write_text_atomic(tmp_path: Path) -> None:
+    path = tmp_path / "out" / "report.md"
+    write_text_atomic(path, "first\n")
+    write_text_atomic(path, "second ✅\n")
+    assert path.read_text(encoding="utf-8") == "second ✅\n"
+    assert os.listdir(path.parent) == ["report.md"]
+
+
+def test_write_text_atomic_failure_leaves_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "is_a_dir"
+    (target / "child").mkdir(parents=True)
+    with pytest.raises(OSError):
+        write_text_atomic(target, "x")
+    assert sorted(os.listdir(tmp_path)) == ["is_a_dir"]
+
+
+def test_append_step_summary(tmp_path: Path) -> None:
+    summary = tmp_path / "step_summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    env = {"GITHUB_STEP_SUMMARY": str(summary)}
+    assert append_step_summary("## pytest-mlgate\n\n**✅ all 1 gate passed**", env) is True
+    assert append_step_summary("more\n", env) is True
+    assert summary.read_text(encoding="utf-8") == (
+        "earlier step\n## pytest-mlgate\n\n**✅ all 1 gate passed**\nmore\n"
+    )
+
+
+def test_append_step_summary_unset(tmp_path: Path) -> None:
+    assert append_step_summary("x", {}) is False
+    assert append_step_summary("x", {"GITHUB_STEP_SUMMARY": ""}) is False
+    assert os.listdir(tmp_path) == []
