@@ -339,10 +339,13 @@ def _to_1d(name: str, a: Any) -> Any:
 def _task_of_model(model: Any) -> str | None:
     from sklearn.base import is_classifier, is_regressor
 
-    if is_classifier(model):
-        return CLASSIFICATION
-    if is_regressor(model):
-        return REGRESSION
+    try:
+        if is_classifier(model):
+            return CLASSIFICATION
+        if is_regressor(model):
+            return REGRESSION
+    except (AttributeError, TypeError):  # not a scikit-learn estimator: duck-type it
+        pass
     if hasattr(model, "predict_proba") or hasattr(model, "classes_"):
         return CLASSIFICATION
     return None
@@ -466,6 +469,8 @@ def evaluate(
             raise ValueError(f"metric {m.name!r} is a {m.task} metric, but this is a {task} task")
     if not names and not custom:
         names = list(DEFAULT_CLASSIFICATION if task == CLASSIFICATION else DEFAULT_REGRESSION)
+        if task == CLASSIFICATION and not _has_usable_scores(model, y_score):
+            names.remove("roc_auc")  # the default set has roc_auc only where scores exist
         wanted = [registry[nm] for nm in names]
     needs = {m.needs for m in wanted}
 
@@ -577,6 +582,15 @@ def evaluate(
     if slice_by is not None:
         _add_slices(ev, slice_by, X, n)
     return ev
+
+
+def _has_usable_scores(model: Any, y_score: Any) -> bool:
+    if model is None:
+        return y_score is not None
+    if hasattr(model, "predict_proba"):
+        return True
+    classes = getattr(model, "classes_", None)
+    return hasattr(model, "decision_function") and classes is not None and len(classes) == 2
 
 
 def _mixed(parts: list[Any]) -> bool:

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from . import active_drift_recorder
+from .baseline import BaselineError
 from .fixture import ItemSpec, MlGate, Settings
 from .gates import GateSpecError, MlgateWarning, parse_gate
-from .results import FAIL, SKIP, WARN, GateResult, TestResult
+from .results import FAIL, NEW, SKIP, WARN, GateResult, TestResult, format_value
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -130,6 +131,7 @@ class MlgateSession:
         self.config = config
         self.is_worker = hasattr(config, "workerinput")
         self.results: dict[str, TestResult] = {}
+        self.messages: list[str] = []
         self.order: dict[str, int] = {}
         self._registry: MetricRegistry | None = None
         self._baseline: Baseline | None = None
@@ -190,7 +192,7 @@ class MlgateSession:
     @property
     def baseline(self) -> Baseline | None:
         if not self._baseline_loaded:
-            from .baseline import Baseline, BaselineError
+            from .baseline import Baseline
 
             try:
                 self._baseline = Baseline.load(self.baseline_path())
@@ -335,7 +337,13 @@ class MlgateSession:
                 else:
                     verdicts.append(gate.judge(m.value, n=m.n, interval=m.interval, warn_only=self.warn_only,
                                                metric=m.name))
-        verdicts += self.regression_verdicts(result, spec)
+        regressions = self.regression_verdicts(result, spec)
+        stored = {g.metric: g.baseline for g in regressions if g.baseline is not None}
+        for verdict in verdicts:
+            if verdict.metric in stored:
+                verdict.baseline = stored[verdict.metric]
+                verdict.message += f" [baseline {format_value(verdict.baseline)}]"
+        verdicts += regressions
         # compare() verdicts were added while the test ran; keep them after the marker gates
         result.gates[:0] = verdicts
         state.judged = True
@@ -346,12 +354,16 @@ class MlgateSession:
             return []
         from .baseline import judge_regression
 
-        ref = _baseline_ref(baseline)
+        ref = baseline.ref
         out: list[GateResult] = []
         confidences = {g.metric: g.confidence for g in spec.gates if g.confidence is not None}
         for name, record in result.metrics.items():
             entry = baseline.get(result.nodeid, name)
             if entry is None:
+                out.append(GateResult(
+                    metric=name, kind="regression", status=NEW, value=record.value, n=record.n,
+                    message=f"{name} = {format_value(record.value)}: new, no stored baseline value",
+                ))
                 continue
             higher = record.higher_is_better if record.higher_is_better is not None else entry.higher_is_better
             if higher is None:
@@ -406,6 +418,18 @@ class MlgateSession:
         return sorted(self.results.values(), key=lambda r: (self.order.get(r.nodeid, len(self.order)), r.nodeid))
 
     # ------------------------------------------------------------------ outputs
+    def unused_entries(self) -> list[tuple[str, str]]:
+        """Stored entries no test produced: tests that ran without the metric, or that no longer exist."""
+        baseline = self.baseline
+        if baseline is None:
+            return []
+        files = {nodeid.split("::", 1)[0] for nodeid in self.order}
+        seen = {(r.nodeid, m) for r in self.results.values() for m in r.metrics}
+        return [
+            (nodeid, metric) for nodeid, metric in baseline.unused(seen)
+            if nodeid in self.results or (nodeid not in self.order and nodeid.split("::", 1)[0] in files)
+        ]
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if self.is_worker or not self.results:
@@ -417,15 +441,75 @@ class MlgateSession:
                 for result in results:
                     for name, value in junit_properties(result):
                         xml.add_global_property(f"{result.nodeid}::{name}", value)
+        try:
+            self.write_outputs(results, passed=exitstatus == 0)
+        except (OSError, ValueError, BaselineError) as exc:
+            self.messages.append(f"mlgate: ERROR {exc}")
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED if exitstatus == 0 else exitstatus
+
+    def write_outputs(self, results: list[TestResult], *, passed: bool) -> None:
+        """Baseline, history, Markdown and JSON: written by the controller alone, once per session."""
+        from .baseline import Baseline, append_history, gather_provenance, history_record
+        from .report import append_step_summary, render_json, render_markdown, write_text_atomic
+
+        config = self.config
+        provenance: dict[str, Any] | None = None
+
+        def prov() -> dict[str, Any]:
+            nonlocal provenance
+            if provenance is None:
+                provenance = gather_provenance(config.rootpath)
+            return provenance
+
+        unused = self.unused_entries()
+        present = self.baseline is not None
+        if config.getoption("mlgate_save_baseline"):
+            path = self.baseline_path()
+            current = self.baseline or Baseline(path=path)
+            current.updated(results, prov()).save(path)
+            self.messages.append(f"mlgate: baseline saved to {path} ({len(results)} tests)")
+        history = config.getoption("mlgate_history") or str(config.getini("mlgate_history") or "")
+        if history:
+            path = self._output_path(history, from_ini=not config.getoption("mlgate_history"))
+            append_history(path, history_record(results, prov(), "passed" if passed else "failed"))
+            self.messages.append(f"mlgate: history appended to {path}")
+        report = config.getoption("mlgate_report")
+        markdown = render_markdown(results, baseline_present=present, unused=unused)
+        if report:
+            path = self._output_path(report)
+            write_text_atomic(path, markdown)
+            self.messages.append(f"mlgate: Markdown report written to {path}")
+        if config.getini("mlgate_step_summary") and append_step_summary(markdown):
+            self.messages.append("mlgate: report appended to $GITHUB_STEP_SUMMARY")
+        json_path = config.getoption("mlgate_json")
+        if json_path:
+            import json
+
+            path = self._output_path(json_path)
+            data = render_json(results, baseline_present=present, unused=unused, provenance=prov())
+            write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n")
+            self.messages.append(f"mlgate: JSON report written to {path}")
+
+    def _output_path(self, raw: str, *, from_ini: bool = False) -> Path:
+        path = Path(os.path.expanduser(raw))
+        if not path.is_absolute():
+            path = (self.config.rootpath if from_ini else Path(self.config.invocation_params.dir)) / path
+        return path
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self.is_worker or not self.results:
+        if self.is_worker:
             return
-        from .report import render_terminal
+        if any(r.metrics or r.gates or r.drift for r in self.results.values()):
+            from .report import render_terminal
 
-        terminalreporter.write_sep("=", "mlgate")
-        for line in render_terminal(self.sorted_results(), baseline_present=self.baseline is not None):
-            terminalreporter.write_line(line)
+            terminalreporter.write_sep("=", "mlgate")
+            lines = render_terminal(
+                self.sorted_results(), baseline_present=self.baseline is not None, unused=self.unused_entries()
+            )
+            for line in lines:
+                terminalreporter.write_line(line)
+        for message in self.messages:
+            terminalreporter.write_line(message, red="ERROR" in message)
 
 
 def junit_properties(result: TestResult) -> list[tuple[str, str]]:
@@ -444,10 +528,3 @@ def _junit_plugin(config: pytest.Config) -> Any:
         if type(plugin).__name__ == "LogXML" and hasattr(plugin, "add_global_property"):
             return plugin
     return None
-
-
-def _baseline_ref(baseline: Baseline) -> str:
-    prov = baseline.provenance or {}
-    commit = str(prov.get("commit") or "uncommitted")[:7]
-    date = str(prov.get("date") or "")[:10]
-    return f"{commit} {date}".strip()

@@ -62,10 +62,10 @@ def overall_status(results: Iterable[TestResult]) -> str:
     return PASS if status in (NEW, _NONE) else status
 
 
-def _change(gate: GateResult) -> str:
-    if gate.value is None or gate.baseline is None:
+def _change(value: float | None, baseline: float | None) -> str:
+    if value is None or baseline is None:
         return _NONE
-    diff = gate.value - gate.baseline
+    diff = value - baseline
     if math.isnan(diff):
         return _NONE
     text = format_value(diff)
@@ -77,11 +77,13 @@ def _ungated_status(baseline_present: bool) -> str:
 
 
 def summary_rows(results: Sequence[TestResult], *, baseline_present: bool) -> list[dict[str, str]]:
-    """One display row per gate, plus one per recorded metric that no gate judged.
+    """One display row per recorded or gated metric of each test.
 
-    Rows hold formatted strings keyed by :data:`COLUMNS` plus ``"message"``. A metric without
-    a gate has threshold "-" and status NEW when a baseline file was configured, else "-".
-    Rows follow each test's metric recording order; gates on unrecorded metrics come last.
+    Rows hold formatted strings keyed by :data:`COLUMNS` plus ``"message"``. A metric's
+    threshold gates are joined in one cell; baseline and change come from its regression
+    gate; its status is the worst of its gates. A metric without any gate has threshold "-"
+    and status NEW when a baseline file was configured, else "-". Rows follow each test's
+    recording order; gates on unrecorded metrics come last.
     """
     rows: list[dict[str, str]] = []
     for result in results:
@@ -90,38 +92,25 @@ def summary_rows(results: Sequence[TestResult], *, baseline_present: bool) -> li
             by_metric.setdefault(gate.metric, []).append(gate)
         order = list(result.metrics) + [m for m in by_metric if m not in result.metrics]
         for name in order:
-            gates = by_metric.get(name)
-            if not gates:
-                record = result.metrics[name]
-                rows.append(
-                    {
-                        "test": result.nodeid,
-                        "metric": name,
-                        "value": format_value(record.value),
-                        "threshold": _NONE,
-                        "baseline": _NONE,
-                        "change": _NONE,
-                        "status": _ungated_status(baseline_present),
-                        "message": "",
-                    }
-                )
-                continue
-            for gate in gates:
-                value = gate.value
-                if value is None and name in result.metrics:
-                    value = result.metrics[name].value
-                rows.append(
-                    {
-                        "test": result.nodeid,
-                        "metric": name,
-                        "value": format_value(value),
-                        "threshold": gate.threshold_text,
-                        "baseline": format_value(gate.baseline),
-                        "change": _change(gate),
-                        "status": gate.status,
-                        "message": gate.message,
-                    }
-                )
+            gates = by_metric.get(name, [])
+            record = result.metrics.get(name)
+            value = record.value if record is not None else next(
+                (g.value for g in gates if g.value is not None), None
+            )
+            thresholds = [g.threshold_text for g in gates if g.kind != "regression" and g.op is not None]
+            stored = next((g for g in gates if g.baseline is not None), None)
+            rows.append(
+                {
+                    "test": result.nodeid,
+                    "metric": name,
+                    "value": format_value(value),
+                    "threshold": ", ".join(dict.fromkeys(thresholds)) or _NONE,
+                    "baseline": format_value(stored.baseline) if stored is not None else _NONE,
+                    "change": _change(value, stored.baseline) if stored is not None else _NONE,
+                    "status": worst_status(g.status for g in gates) if gates else _ungated_status(baseline_present),
+                    "message": "; ".join(g.message for g in gates if g.status != PASS),
+                }
+            )
     return rows
 
 

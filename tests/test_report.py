@@ -124,27 +124,24 @@ def test_worst_status_and_verdicts() -> None:
 # --- summary rows --------------------------------------------------------------------------
 
 
-def test_summary_rows_one_per_gate_plus_ungated_metrics() -> None:
+def test_summary_rows_one_per_metric_with_its_gates_merged() -> None:
     rows = summary_rows([_failing()], baseline_present=True)
     assert [(r["metric"], r["status"]) for r in rows] == [
-        ("accuracy", PASS),
         ("accuracy", FAIL),
         ("accuracy[sex=F]", WARN),
         ("latency", NEW),
     ]
-    regression = rows[1]
-    assert regression == {
+    assert rows[0] == {
         "test": "tests/test_model.py::test_quality[a|b]",
         "metric": "accuracy",
         "value": "0.912",
-        "threshold": ">= 0.941",
+        "threshold": ">= 0.8",  # the marker's threshold; the regression floor is in the message
         "baseline": "0.951",
         "change": "-0.039",
         "status": FAIL,
         "message": "accuracy regressed: 0.912 vs baseline 0.951 (-0.039, allowed 0.01)",
     }
-    assert rows[0]["baseline"] == "-" and rows[0]["change"] == "-"
-    assert rows[3]["threshold"] == "-" and rows[3]["value"] == "12"
+    assert rows[2]["threshold"] == "-" and rows[2]["value"] == "12"
 
 
 def test_summary_rows_ungated_metric_without_baseline_file() -> None:
@@ -163,6 +160,8 @@ def test_summary_rows_positive_change_and_gate_on_unrecorded_metric() -> None:
     nan_gate = TestResult("t", gates=[GateResult("auc", "regression", FAIL, "nan", value=math.nan, baseline=0.95)])
     (row,) = summary_rows([nan_gate], baseline_present=True)
     assert row["value"] == "nan" and row["change"] == "-" and row["threshold"] == "-"
+    two = summary_rows([_passing()], baseline_present=False)
+    assert [(r["metric"], r["threshold"]) for r in two] == [("f1", ">= 0.6, <= 1")]
 
 
 # --- terminal ------------------------------------------------------------------------------
@@ -173,14 +172,14 @@ def test_render_terminal_aligned_table_and_unused() -> None:
     assert lines[0].split() == list(COLUMNS)
     assert set(lines[1].replace(" ", "")) == {"-"}
     table = lines[:-1]
-    assert len(table) == 2 + 4 + 2
+    assert len(table) == 2 + 3 + 1
     # every column starts at the same offset on every line
     starts = [lines[0].index(c) for c in COLUMNS]
     for line in table[2:]:
         for start in starts[1:]:
             assert line[start - 2 : start] == "  "
             assert line[start] != " "
-    assert "FAIL" in table[3] and "-0.039" in table[3] and ">= 0.941" in table[3]
+    assert "FAIL" in table[2] and "-0.039" in table[2] and ">= 0.8" in table[2]
     assert lines[-1] == "unused baseline entry: t.py::gone recall (no test recorded it)"
 
 
@@ -208,7 +207,7 @@ def test_render_markdown_structure() -> None:
     assert "<summary>1 passing test, 1 unused baseline entry</summary>" in md
     assert md.rstrip().endswith("</details>")
     assert "| metric | value | threshold | baseline | change | status |" in md
-    assert "| `accuracy` | 0.912 | >= 0.941 | 0.951 | -0.039 | ❌ FAIL |" in md
+    assert "| `accuracy` | 0.912 | >= 0.8 | 0.951 | -0.039 | ❌ FAIL |" in md
     assert "| `accuracy[sex=F]` | 0.85 | >= 0.8 | - | - | ⚠️ WARN |" in md
     assert "| `latency` | 12 | - | - | - | 🆕 NEW |" in md
     assert "- ❌ FAIL: accuracy regressed: 0.912 vs baseline 0.951" in md
@@ -275,7 +274,7 @@ def test_render_markdown_all_passing_collapses_everything() -> None:
     md = render_markdown([_passing()], baseline_present=True)
     assert "**✅ all 2 gates passed**" in md
     assert "###" not in md.split("<details>")[0]
-    assert "| `f1` | 0.7 | >= 0.6 | - | - | ✅ PASS |" in md
+    assert "| `f1` | 0.7 | >= 0.6, <= 1 | - | - | ✅ PASS |" in md
 
 
 # --- json ----------------------------------------------------------------------------------

@@ -1,0 +1,157 @@
+"""Markers: registration, the automatic ``model`` marker, and collection-time validation."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_markers_are_documented(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--markers")
+    result.stdout.fnmatch_lines([
+        "@pytest.mark.model: a model quality test*",
+        "@pytest.mark.model_threshold(*severity='fail', confidence=None, slices=False, **metrics)*",
+        "@pytest.mark.model_regression(**metrics)*",
+    ])
+
+
+def test_strict_markers_accept_the_plugin_markers(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.model
+        @pytest.mark.model_threshold(accuracy=0.5)
+        @pytest.mark.model_regression(accuracy=0.01)
+        def test_it(mlgate):
+            mlgate.record(accuracy=0.9)
+    """)
+    result = pytester.runpytest("--strict-markers")
+    result.assert_outcomes(passed=1)
+
+
+def test_model_marker_is_added_automatically(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        import pytest
+
+        def test_uses_fixture(mlgate):
+            mlgate.record(accuracy=1.0)
+
+        @pytest.mark.model_threshold(latency="<10")
+        def test_threshold_only():
+            pass
+
+        @pytest.mark.model_regression(accuracy=0.1)
+        def test_regression_only():
+            pass
+
+        def test_plain():
+            pass
+    """)
+    selected = pytester.runpytest("-m", "model", "--co", "-q")
+    selected.stdout.fnmatch_lines(["*test_uses_fixture", "*test_threshold_only", "*test_regression_only"])
+    assert "test_plain" not in selected.stdout.str()
+    skipped = pytester.runpytest("-m", "not model", "-v")
+    skipped.assert_outcomes(passed=1, deselected=3)
+    skipped.stdout.fnmatch_lines(["*test_plain PASSED*"])
+
+
+def test_bad_marker_arguments_are_all_reported_before_anything_runs(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        import pytest
+
+        TRAINED = []
+
+        @pytest.fixture
+        def model():
+            TRAINED.append(1)
+            raise AssertionError("a fixture ran before the usage error")
+
+        @pytest.mark.model_threshold(my_score=0.9)
+        def test_unknown_direction(mlgate, model):
+            pass
+
+        @pytest.mark.model_threshold(accuracy="about 0.9")
+        def test_unparsable(mlgate, model):
+            pass
+
+        @pytest.mark.model_threshold(accuracy=0.9, severity="loud")
+        def test_bad_severity(mlgate, model):
+            pass
+
+        @pytest.mark.model_threshold(accuracy=0.9, confidence=1.5)
+        def test_bad_confidence(mlgate, model):
+            pass
+
+        @pytest.mark.model_regression(accuracy="two percent")
+        def test_bad_tolerance(mlgate, model):
+            pass
+
+        @pytest.mark.model_threshold(0.9)
+        def test_positional(mlgate, model):
+            pass
+
+        @pytest.mark.model_threshold(accuracy=0.9)
+        def test_fine(mlgate, model):
+            pass
+    """)
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    err = result.stderr.str()
+    assert "test_unknown_direction: model_threshold: my_score=0.9: the direction of metric 'my_score' is unknown" in err
+    assert "test_unparsable: model_threshold: accuracy='about 0.9': cannot parse" in err
+    assert "test_bad_severity: model_threshold: severity='loud'" in err
+    assert "test_bad_confidence: model_threshold: confidence=1.5" in err
+    assert "test_bad_tolerance: model_regression: accuracy='two percent'" in err
+    assert "test_positional: model_threshold takes keyword arguments only" in err
+    assert "test_fine" not in err
+    assert "a fixture ran" not in result.stdout.str() + err
+
+
+def test_explicit_direction_strings_work_for_any_metric(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.model_threshold(my_score=">=0.9", latency_ms="<20", cost="<=5", gain=">1e-3")
+        def test_it(mlgate):
+            mlgate.record(my_score=0.95, latency_ms=19.9, cost=5, gain=0.01)
+    """)
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_direction_of_prefixed_slice_and_gap_names_comes_from_the_registry(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.model_threshold(train_accuracy=0.9, val_log_loss=0.3, accuracy_gap=0.1)
+        def test_it(mlgate):
+            mlgate.record(train_accuracy=0.95, val_log_loss=0.2, accuracy_gap=0.05)
+
+        @pytest.mark.model_threshold(val_log_loss=0.3)
+        def test_lower_is_better_fails_above(mlgate):
+            mlgate.record(val_log_loss=0.31)
+    """)
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*val_log_loss = 0.31 fails <= 0.3*"])
+
+
+def test_marker_import_from_the_package_is_the_same_decorator(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        from pytest_mlgate import model_threshold
+
+        @model_threshold(accuracy=0.99)
+        def test_it(mlgate):
+            mlgate.record(accuracy=0.9)
+    """)
+    result = pytester.runpytest("-m", "model")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*accuracy = 0.9 fails >= 0.99*"])
+
+
+def test_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        def test_plain():
+            pass
+    """)
+    result = pytester.runpytest("-p", "no:mlgate")
+    result.assert_outcomes(passed=1)
+    assert "mlgate" not in result.stdout.str()
