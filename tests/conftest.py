@@ -59,3 +59,9 @@ def models(pytester: pytest.Pytester) -> pytest.Pytester:
     """A pytester whose conftest provides ``binary``, ``multiclass`` and ``regression`` fixtures."""
     pytester.makeconftest(MODELS_CONFTEST)
     return pytester
+
+
+@pytest.fixture(autouse=True)
+def _no_step_summary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inner pytest runs must not append to a real GitHub step summary."""
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)

@@ -1,0 +1,197 @@
+"""Baselines, regression gates, history and reports, as a user meets them on the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+SUITE = """
+import os
+import pytest
+
+VALUE = float(os.environ.get("ACC", "0.90"))
+
+def test_acc(mlgate):
+    mlgate.record(accuracy=VALUE, log_loss=1 - VALUE)
+
+@pytest.mark.model_regression(accuracy=0.05)
+def test_tolerant(mlgate):
+    mlgate.record(accuracy=VALUE)
+
+@pytest.mark.model_regression(accuracy="10%")
+def test_relative(mlgate):
+    mlgate.record(accuracy=VALUE)
+"""
+
+
+@pytest.fixture
+def suite(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makepyfile(test_suite=SUITE)
+    return pytester
+
+
+def saved(pytester: pytest.Pytester, *args: str) -> dict:
+    result = pytester.runpytest("--mlgate-save-baseline", *args)
+    assert result.ret == 0, result.stdout.str()
+    return json.loads((pytester.path / "mlgate-baseline.json").read_text())
+
+
+def test_save_writes_sorted_json_with_provenance(suite: pytest.Pytester) -> None:
+    data = saved(suite)
+    text = (suite.path / "mlgate-baseline.json").read_text()
+    assert text == json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    assert data["version"] == 1
+    assert set(data["provenance"]) >= {"commit", "dirty", "date", "python", "packages"}
+    assert data["provenance"]["packages"]["pytest"] == pytest.__version__
+    entry = data["tests"]["test_suite.py::test_acc"]["accuracy"]
+    assert entry["value"] == 0.9 and entry["higher_is_better"] is True
+    assert not list(suite.path.glob("*.tmp*"))
+
+
+def test_regression_fails_with_value_baseline_tolerance_and_provenance(
+    suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved(suite)
+    same = suite.runpytest()
+    same.assert_outcomes(passed=3)
+    monkeypatch.setenv("ACC", "0.87")
+    worse = suite.runpytest()
+    # default tolerance 0 fails test_acc (accuracy down, log_loss up); 0.05 and 10% absorb 0.03
+    worse.assert_outcomes(passed=2, failed=1)
+    out = worse.stdout.str()
+    assert "accuracy regressed: 0.87 vs baseline 0.9" in out
+    assert "log_loss regressed: 0.13 vs baseline 0.1" in out
+    assert "allowed 0" in out
+    monkeypatch.setenv("ACC", "0.80")
+    much_worse = suite.runpytest()
+    much_worse.assert_outcomes(failed=3)
+    assert "allowed 0.05" in much_worse.stdout.str() and "(10%)" in much_worse.stdout.str()
+
+
+def test_ini_tolerance_and_improvements_pass(suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    saved(suite)
+    suite.makeini("[pytest]\nmlgate_regression_tolerance = 0.05\n")
+    monkeypatch.setenv("ACC", "0.87")
+    suite.runpytest().assert_outcomes(passed=3)
+    monkeypatch.setenv("ACC", "0.99")
+    suite.runpytest().assert_outcomes(passed=3)
+
+
+def test_new_and_unused_metrics_are_reported(suite: pytest.Pytester) -> None:
+    saved(suite)
+    data = json.loads((suite.path / "mlgate-baseline.json").read_text())
+    data["tests"]["test_suite.py::test_acc"]["recall"] = {"value": 0.5}
+    data["tests"]["test_suite.py::test_removed"] = {"accuracy": {"value": 0.5}}
+    data["tests"]["other_file.py::test_elsewhere"] = {"accuracy": {"value": 0.5}}
+    del data["tests"]["test_suite.py::test_tolerant"]
+    (suite.path / "mlgate-baseline.json").write_text(json.dumps(data))
+    result = suite.runpytest()
+    result.assert_outcomes(passed=3)
+    out = result.stdout.str()
+    assert "unused baseline entry: test_suite.py::test_acc recall" in out
+    assert "unused baseline entry: test_suite.py::test_removed accuracy" in out
+    assert "test_elsewhere" not in out  # its file was not part of this run
+    assert any("test_tolerant" in line and line.rstrip().endswith("NEW") for line in out.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("content", "cause"),
+    [
+        ("{not json", "malformed JSON"),
+        ('{"version": 99, "tests": {}}', "newer pytest-mlgate"),
+        ('{"version": 1, "tests": []}', "'tests' must be an object"),
+    ],
+)
+def test_bad_baseline_file_is_a_usage_error_and_is_not_overwritten(
+    suite: pytest.Pytester, content: str, cause: str
+) -> None:
+    path = suite.path / "mlgate-baseline.json"
+    path.write_text(content)
+    for args in ((), ("--mlgate-save-baseline",)):
+        result = suite.runpytest(*args)
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        assert str(path) in result.stderr.str() and cause in result.stderr.str()
+        assert path.read_text() == content
+
+
+def test_baseline_option_and_ini_paths(suite: pytest.Pytester) -> None:
+    suite.runpytest("--mlgate-save-baseline", "--mlgate-baseline", "custom/base.json").assert_outcomes(passed=3)
+    assert (suite.path / "custom" / "base.json").exists()
+    suite.makeini("[pytest]\nmlgate_baseline = from_ini.json\n")
+    suite.runpytest("--mlgate-save-baseline").assert_outcomes(passed=3)
+    assert (suite.path / "from_ini.json").exists()
+
+
+def test_subset_run_updates_only_what_ran(suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    saved(suite)
+    monkeypatch.setenv("ACC", "0.95")
+    data = saved(suite, "-k", "test_acc")
+    assert data["tests"]["test_suite.py::test_acc"]["accuracy"]["value"] == 0.95
+    assert data["tests"]["test_suite.py::test_tolerant"]["accuracy"]["value"] == 0.9
+
+
+def test_xdist_round_trip(suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("xdist")
+    suite.runpytest_subprocess("-n", "2", "--mlgate-save-baseline").assert_outcomes(passed=3)
+    parallel = json.loads((suite.path / "mlgate-baseline.json").read_text())
+    suite.runpytest_subprocess("--mlgate-save-baseline").assert_outcomes(passed=3)
+    serial = json.loads((suite.path / "mlgate-baseline.json").read_text())
+    assert parallel["tests"] == serial["tests"]
+    monkeypatch.setenv("ACC", "0.87")
+    result = suite.runpytest_subprocess("-n", "2")
+    result.assert_outcomes(passed=2, failed=1)
+    assert "accuracy regressed: 0.87 vs baseline 0.9" in result.stdout.str()
+
+
+def test_history_appends_one_line_per_run(suite: pytest.Pytester) -> None:
+    suite.runpytest("--mlgate-history", "hist.jsonl").assert_outcomes(passed=3)
+    suite.runpytest("--mlgate-history", "hist.jsonl").assert_outcomes(passed=3)
+    lines = (suite.path / "hist.jsonl").read_text().splitlines()
+    assert len(lines) == 2
+    record = json.loads(lines[0])
+    assert {"time", "commit", "environment", "tests", "status"} <= set(record)
+    acc = next(t for t in record["tests"] if t["nodeid"] == "test_suite.py::test_acc")
+    assert acc["metrics"]["accuracy"]["value"] == 0.9
+    suite.makeini("[pytest]\nmlgate_history = ini-hist.jsonl\n")
+    suite.runpytest().assert_outcomes(passed=3)
+    assert len((suite.path / "ini-hist.jsonl").read_text().splitlines()) == 1
+
+
+def test_markdown_json_and_step_summary(suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    saved(suite)
+    monkeypatch.setenv("ACC", "0.87")
+    summary = suite.path / "step-summary.md"
+    summary.write_text("earlier step\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    result = suite.runpytest("--mlgate-report", "report.md", "--mlgate-json", "report.json")
+    result.assert_outcomes(passed=2, failed=1)
+    md = (suite.path / "report.md").read_text()
+    assert md.splitlines()[2].startswith("**❌")
+    assert "| `accuracy` | 0.87 | - | 0.9 | -0.03 | ❌ FAIL |" in md
+    assert summary.read_text() == "earlier step\n" + md
+    data = json.loads((suite.path / "report.json").read_text())
+    assert data["version"] == 1 and data["summary"]["failed"] == 2
+    assert [t["nodeid"] for t in data["tests"]] == [
+        "test_suite.py::test_acc", "test_suite.py::test_tolerant", "test_suite.py::test_relative",
+    ]
+    suite.makeini("[pytest]\nmlgate_step_summary = false\n")
+    suite.runpytest("--mlgate-report", "report.md")
+    assert summary.read_text() == "earlier step\n" + md
+
+
+def test_save_refuses_nan_and_says_so(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nan(mlgate):\n    mlgate.record(accuracy=float('nan'))\n")
+    result = pytester.runpytest("--mlgate-save-baseline")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert "NaN/inf cannot be stored" in result.stdout.str()
+    assert not (pytester.path / "mlgate-baseline.json").exists()
+
+
+def test_baseline_is_relative_to_rootdir(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\n")
+    sub = pytester.mkdir("sub")
+    (sub / "test_x.py").write_text("def test_x(mlgate):\n    mlgate.record(accuracy=0.5)\n")
+    pytester.runpytest("sub", "--mlgate-save-baseline").assert_outcomes(passed=1)
+    assert Path(pytester.path / "mlgate-baseline.json").exists()
