@@ -7,14 +7,14 @@ when a function that needs them runs.
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from .gates import Gate, MlgateWarning
-from .results import GateResult, MetricRecord, TestResult
+from ._context import active_drift_recorder
 
 if TYPE_CHECKING:
     from .drift import ColumnDrift, DriftDetected, DriftReport, detect_drift
+    from .gates import Gate, MlgateWarning
+    from .results import GateResult, MetricRecord, TestResult
 
 __all__ = [
     "ColumnDrift",
@@ -31,14 +31,16 @@ __all__ = [
     "model_threshold",
 ]
 
-#: Where a drift check made inside a running model test is recorded (set by the plugin).
-active_drift_recorder: ContextVar[Callable[[Any], None] | None] = ContextVar("mlgate_drift_recorder", default=None)
-
 _LAZY = {
     "detect_drift": "drift",
     "DriftReport": "drift",
     "ColumnDrift": "drift",
     "DriftDetected": "drift",
+    "Gate": "gates",
+    "MlgateWarning": "gates",
+    "GateResult": "results",
+    "MetricRecord": "results",
+    "TestResult": "results",
 }
 
 

@@ -13,17 +13,18 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import active_drift_recorder
-from .baseline import BaselineError
-from .fixture import ItemSpec, MlGate, Settings
-from .gates import GateSpecError, MlgateWarning, parse_gate
-from .results import FAIL, NEW, SKIP, WARN, GateResult, TestResult, format_value
+from ._context import active_drift_recorder
 
 if TYPE_CHECKING:
     from collections.abc import Generator
 
-    from .baseline import Baseline
+    from .baseline import Baseline, Tolerance
+    from .fixture import ItemSpec, MlGate, Settings
     from .metrics import MetricRegistry
+    from .results import GateResult, TestResult
+
+# Only pytest and the standard library load with the plugin: the rest of the package, and
+# numpy, pandas, scipy and scikit-learn, load when a model test first needs them.
 
 MARKERS = {
     "model": "model: a model quality test (added automatically to tests that use the mlgate fixture "
@@ -37,7 +38,7 @@ MARKERS = {
 }
 GATE_MARKERS = ("model_threshold", "model_regression")
 
-spec_key = pytest.StashKey[ItemSpec]()
+spec_key = pytest.StashKey["ItemSpec"]()
 state_key = pytest.StashKey["ItemState"]()
 session_key = pytest.StashKey["MlgateSession"]()
 
@@ -139,19 +140,33 @@ class MlgateSession:
         opt = config.option
         self.warn_only = bool(getattr(opt, "mlgate_warn_only", False))
         self.base_seed = self._int_setting("--mlgate-seed", getattr(opt, "mlgate_seed", None), "mlgate_seed")
-        self.settings = Settings(
-            n_resamples=self._int_setting(None, None, "mlgate_bootstrap", minimum=0),
-            min_slice_size=self._int_setting(None, None, "mlgate_min_slice_size", minimum=1),
-            inconclusive=self._choice("mlgate_inconclusive", ("warn", "fail")),
-            warn_only=self.warn_only,
-        )
-        from .baseline import parse_tolerance
+        self._settings: Settings | None = None
+        self._default_tolerance: Tolerance | None = None
 
-        raw = str(config.getini("mlgate_regression_tolerance")).strip()
-        try:
-            self.default_tolerance = parse_tolerance(raw)
-        except ValueError as exc:
-            raise pytest.UsageError(f"ini mlgate_regression_tolerance={raw!r}: {exc}") from None
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from .fixture import Settings
+
+            self._settings = Settings(
+                n_resamples=self._int_setting(None, None, "mlgate_bootstrap", minimum=0),
+                min_slice_size=self._int_setting(None, None, "mlgate_min_slice_size", minimum=1),
+                inconclusive=self._choice("mlgate_inconclusive", ("warn", "fail")),
+                warn_only=self.warn_only,
+            )
+        return self._settings
+
+    @property
+    def default_tolerance(self) -> Tolerance:
+        if self._default_tolerance is None:
+            from .baseline import parse_tolerance
+
+            raw = str(self.config.getini("mlgate_regression_tolerance")).strip()
+            try:
+                self._default_tolerance = parse_tolerance(raw)
+            except ValueError as exc:
+                raise pytest.UsageError(f"ini mlgate_regression_tolerance={raw!r}: {exc}") from None
+        return self._default_tolerance
 
     # ------------------------------------------------------------------ settings
     def _int_setting(self, option: str | None, value: Any, ini: str, minimum: int | None = None) -> int:
@@ -185,14 +200,15 @@ class MlgateSession:
         raw = self.config.getoption("mlgate_baseline") or self.config.getini("mlgate_baseline")
         path = Path(os.path.expanduser(str(raw)))
         if not path.is_absolute():
-            base = Path.cwd() if self.config.getoption("mlgate_baseline") else self.config.rootpath
+            from_option = self.config.getoption("mlgate_baseline")
+            base = Path(self.config.invocation_params.dir) if from_option else self.config.rootpath
             path = base / path
         return path
 
     @property
     def baseline(self) -> Baseline | None:
         if not self._baseline_loaded:
-            from .baseline import Baseline
+            from .baseline import Baseline, BaselineError
 
             try:
                 self._baseline = Baseline.load(self.baseline_path())
@@ -217,10 +233,13 @@ class MlgateSession:
                 "pytest-mlgate: invalid model marker arguments:\n  " + "\n  ".join(errors)
             )
         if any(item.get_closest_marker("model") is not None for item in items):
-            self.baseline  # noqa: B018 - an unreadable baseline file is a usage error before any model trains
+            # bad settings and an unreadable baseline file are usage errors before any model trains
+            self.settings, self.default_tolerance, self.baseline  # noqa: B018
 
     def parse_markers(self, item: pytest.Item) -> tuple[ItemSpec, list[str]]:
         from .baseline import parse_tolerance
+        from .fixture import ItemSpec
+        from .gates import GateSpecError, parse_gate
 
         spec = ItemSpec()
         problems: list[str] = []
@@ -266,6 +285,9 @@ class MlgateSession:
             spec, problems = self.parse_markers(item)
             if problems:
                 raise pytest.UsageError(f"{item.nodeid}: " + "; ".join(problems))
+        from .fixture import MlGate
+        from .results import TestResult
+
         seed = derive_seed(self.base_seed, item.nodeid)
         result = TestResult(nodeid=item.nodeid, seed=seed)
         fixture = MlGate(result, spec, self.registry, self.settings, seed)
@@ -288,6 +310,9 @@ class MlgateSession:
             out = yield
         finally:
             active_drift_recorder.reset(token)
+        from .gates import MlgateWarning
+        from .results import WARN
+
         self.judge(pyfuncitem, state)
         failed = state.result.failed_gates
         path, lineno, _ = pyfuncitem.location
@@ -304,6 +329,7 @@ class MlgateSession:
     def judge(self, item: pytest.Item, state: ItemState) -> None:
         """Judge every gate of the test against what it recorded; fail closed."""
         from .metrics import split_slice_name
+        from .results import FAIL, SKIP, WARN, GateResult, format_value
 
         result, spec = state.result, state.spec
         verdicts: list[GateResult] = []
@@ -353,6 +379,7 @@ class MlgateSession:
         if baseline is None or self.config.getoption("mlgate_save_baseline"):
             return []
         from .baseline import judge_regression
+        from .results import FAIL, NEW, WARN, GateResult, format_value
 
         ref = baseline.ref
         out: list[GateResult] = []
@@ -412,6 +439,8 @@ class MlgateSession:
             return
         data = getattr(report, "mlgate", None)
         if data:
+            from .results import TestResult
+
             self.results[report.nodeid] = TestResult.from_dict(data)
 
     def sorted_results(self) -> list[TestResult]:
@@ -441,6 +470,8 @@ class MlgateSession:
                 for result in results:
                     for name, value in junit_properties(result):
                         xml.add_global_property(f"{result.nodeid}::{name}", value)
+        from .baseline import BaselineError
+
         try:
             self.write_outputs(results, passed=exitstatus == 0)
         except (OSError, ValueError, BaselineError) as exc:

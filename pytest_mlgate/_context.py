@@ -1,0 +1,9 @@
+"""Where a drift check made inside a running model test is recorded (set by the plugin per test)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any
+
+active_drift_recorder: ContextVar[Callable[[Any], None] | None] = ContextVar("mlgate_drift_recorder", default=None)
