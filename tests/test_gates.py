@@ -1,0 +1,86 @@
+"""Gates: parsing marker arguments and judging values, without pytest in between."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from pytest_mlgate.gates import Gate, GateSpecError, parse_gate
+from pytest_mlgate.metrics import MetricRegistry
+from pytest_mlgate.results import FAIL, PASS, WARN
+
+direction = MetricRegistry.default().direction
+
+
+@pytest.mark.parametrize(
+    ("metric", "spec", "op", "threshold"),
+    [
+        ("accuracy", 0.9, ">=", 0.9),
+        ("log_loss", 0.3, "<=", 0.3),
+        ("anything", ">=0.9", ">=", 0.9),
+        ("anything", "> 0.9", ">", 0.9),
+        ("anything", "<=2e-3", "<=", 0.002),
+        ("anything", " < .5 ", "<", 0.5),
+        ("rmse", 10, "<=", 10.0),
+    ],
+)
+def test_parse(metric: str, spec: object, op: str, threshold: float) -> None:
+    gate = parse_gate(metric, spec, direction=direction)
+    assert (gate.metric, gate.op, gate.threshold) == (metric, op, threshold)
+
+
+@pytest.mark.parametrize(
+    ("spec", "kwargs", "message"),
+    [
+        (0.9, {}, "direction of metric 'mystery' is unknown"),
+        ("~0.9", {}, "cannot parse"),
+        ("=>0.9", {}, "cannot parse"),
+        (True, {}, "expected a number"),
+        ([0.9], {}, "expected a number"),
+        (float("nan"), {}, "finite"),
+        (">=0.9", {"severity": "error"}, "severity='error'"),
+        (">=0.9", {"confidence": 1}, "strictly between 0 and 1"),
+        (">=0.9", {"confidence": "95%"}, "strictly between 0 and 1"),
+        (">=0.9", {"slices": "yes"}, "slices='yes'"),
+    ],
+)
+def test_parse_errors(spec: object, kwargs: dict, message: str) -> None:
+    with pytest.raises(GateSpecError, match=message):
+        parse_gate("mystery", spec, direction=direction, **kwargs)
+
+
+def test_judge_point_value() -> None:
+    gate = Gate("accuracy", ">=", 0.9)
+    assert gate.judge(0.9, n=100).status == PASS
+    failed = gate.judge(0.89, n=100)
+    assert failed.status == FAIL and failed.message == "accuracy = 0.89 (n=100) fails >= 0.9"
+    assert Gate("accuracy", ">", 0.9).judge(0.9).status == FAIL
+    assert Gate("loss", "<", 0.2).judge(0.2).status == FAIL
+    assert Gate("loss", "<=", 0.2).judge(0.2).status == PASS
+
+
+def test_judge_fails_closed() -> None:
+    gate = Gate("accuracy", ">=", 0.5)
+    assert gate.judge(None).status == FAIL
+    assert gate.judge(math.nan).status == FAIL
+    assert Gate("rmse", "<=", 5.0).judge(-math.inf).status == FAIL
+
+
+def test_warn_severity_and_warn_only() -> None:
+    assert Gate("accuracy", ">=", 0.9, severity="warn").judge(0.5).status == WARN
+    assert Gate("accuracy", ">=", 0.9).judge(0.5, warn_only=True).status == WARN
+    assert Gate("accuracy", ">=", 0.9, severity="warn").judge(None).status == WARN
+
+
+def test_confidence_judges_the_bound() -> None:
+    gate = Gate("accuracy", ">=", 0.9, confidence=0.95)
+    ok = gate.judge(0.95, interval=(0.91, 0.98), n=400)
+    assert ok.status == PASS and ok.judged == 0.91
+    lucky = gate.judge(0.93, interval=(0.88, 0.97), n=100)
+    assert lucky.status == FAIL and lucky.judged == 0.88
+    assert "accuracy = 0.93 [0.88, 0.97] lower 95% bound 0.88 (n=100) fails >= 0.9" == lucky.message
+    upper = Gate("log_loss", "<=", 0.3, confidence=0.9).judge(0.25, interval=(0.2, 0.35))
+    assert upper.status == FAIL and upper.judged == 0.35
+    no_interval = gate.judge(0.99)
+    assert no_interval.status == FAIL and "has no interval" in no_interval.message

@@ -1,0 +1,207 @@
+"""The metric registry, checked against scikit-learn's own functions on bundled data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sklearn.metrics as skm
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler, label_binarize
+from sklearn.svm import LinearSVC
+
+from pytest_mlgate.metrics import MetricRegistry, evaluate, split_slice_name
+
+REGISTRY = MetricRegistry.default()
+
+
+def fitted(loader, model):
+    X, y = loader(return_X_y=True)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.4, random_state=1)
+    return model.fit(X_tr, y_tr), X_te, y_te
+
+
+@pytest.fixture(scope="module")
+def binary():
+    return fitted(load_breast_cancer, make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)))
+
+
+@pytest.fixture(scope="module")
+def multiclass():
+    return fitted(load_wine, make_pipeline(StandardScaler(), LogisticRegression(C=0.05, max_iter=1000)))
+
+
+@pytest.fixture(scope="module")
+def regression():
+    return fitted(load_diabetes, Ridge(alpha=0.5))
+
+
+def binary_expected(y, pred, proba, w):
+    return {
+        "accuracy": skm.accuracy_score(y, pred, sample_weight=w),
+        "balanced_accuracy": skm.balanced_accuracy_score(y, pred, sample_weight=w),
+        "precision": skm.precision_score(y, pred, sample_weight=w),
+        "recall": skm.recall_score(y, pred, sample_weight=w),
+        "f1": skm.f1_score(y, pred, sample_weight=w),
+        "f1_macro": skm.f1_score(y, pred, average="macro", sample_weight=w),
+        "f1_micro": skm.f1_score(y, pred, average="micro", sample_weight=w),
+        "f1_weighted": skm.f1_score(y, pred, average="weighted", sample_weight=w),
+        "precision_macro": skm.precision_score(y, pred, average="macro", sample_weight=w),
+        "recall_macro": skm.recall_score(y, pred, average="macro", sample_weight=w),
+        "roc_auc": skm.roc_auc_score(y, proba[:, 1], sample_weight=w),
+        "average_precision": skm.average_precision_score(y, proba[:, 1], sample_weight=w),
+        "log_loss": skm.log_loss(y, proba, sample_weight=w),
+        "brier_score": skm.brier_score_loss(y, proba[:, 1], sample_weight=w),
+        "matthews_corrcoef": skm.matthews_corrcoef(y, pred, sample_weight=w),
+        "cohen_kappa": skm.cohen_kappa_score(y, pred, sample_weight=w),
+        "neg_log_loss": -skm.log_loss(y, proba, sample_weight=w),
+        "neg_brier_score": -skm.brier_score_loss(y, proba[:, 1], sample_weight=w),
+    }
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_binary_metrics_equal_scikit_learn(binary, weighted: bool) -> None:
+    model, X, y = binary
+    w = np.random.default_rng(0).uniform(0.2, 2.0, len(y)) if weighted else None
+    expected = binary_expected(y, model.predict(X), model.predict_proba(X), w)
+    got = evaluate(REGISTRY, model, X, y, metrics=list(expected), sample_weight=w).values
+    assert got == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def test_multiclass_metrics_equal_scikit_learn(multiclass) -> None:
+    model, X, y = multiclass
+    pred, proba = model.predict(X), model.predict_proba(X)
+    expected = {
+        "accuracy": skm.accuracy_score(y, pred),
+        "precision": skm.precision_score(y, pred, average="macro"),
+        "recall": skm.recall_score(y, pred, average="macro"),
+        "f1": skm.f1_score(y, pred, average="macro"),
+        "f1_micro": skm.f1_score(y, pred, average="micro"),
+        "f1_weighted": skm.f1_score(y, pred, average="weighted"),
+        "roc_auc": skm.roc_auc_score(y, proba, multi_class="ovr"),
+        "roc_auc_ovr": skm.roc_auc_score(y, proba, multi_class="ovr"),
+        "average_precision": skm.average_precision_score(label_binarize(y, classes=[0, 1, 2]), proba),
+        "log_loss": skm.log_loss(y, proba),
+        "brier_score": skm.brier_score_loss(y, proba),
+        "matthews_corrcoef": skm.matthews_corrcoef(y, pred),
+        "cohen_kappa": skm.cohen_kappa_score(y, pred),
+    }
+    got = evaluate(REGISTRY, model, X, y, metrics=list(expected)).values
+    assert got == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_regression_metrics_equal_scikit_learn(regression, weighted: bool) -> None:
+    model, X, y = regression
+    pred = model.predict(X)
+    w = np.random.default_rng(1).uniform(0.2, 2.0, len(y)) if weighted else None
+    expected = {
+        "r2": skm.r2_score(y, pred, sample_weight=w),
+        "explained_variance": skm.explained_variance_score(y, pred, sample_weight=w),
+        "mae": skm.mean_absolute_error(y, pred, sample_weight=w),
+        "mse": skm.mean_squared_error(y, pred, sample_weight=w),
+        "rmse": skm.root_mean_squared_error(y, pred, sample_weight=w),
+        "mape": skm.mean_absolute_percentage_error(y, pred, sample_weight=w),
+        "median_ae": skm.median_absolute_error(y, pred, sample_weight=w),
+        "max_error": skm.max_error(y, pred),
+        "neg_mean_squared_error": -skm.mean_squared_error(y, pred, sample_weight=w),
+        "neg_root_mean_squared_error": -skm.root_mean_squared_error(y, pred, sample_weight=w),
+        "neg_mean_absolute_error": -skm.mean_absolute_error(y, pred, sample_weight=w),
+    }
+    got = evaluate(REGISTRY, model, X, y, metrics=list(expected), sample_weight=w).values
+    assert got == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def test_directions() -> None:
+    higher = ["accuracy", "balanced_accuracy", "precision", "recall", "f1", "f1_macro", "f1_micro", "f1_weighted",
+              "precision_macro", "recall_macro", "roc_auc", "average_precision", "matthews_corrcoef", "cohen_kappa",
+              "r2", "explained_variance", "neg_log_loss", "neg_mean_squared_error"]
+    lower = ["log_loss", "brier_score", "mae", "mse", "rmse", "mape", "median_ae", "max_error", "accuracy_gap",
+             "r2_gap", "log_loss_gap"]
+    assert all(REGISTRY.direction(m) is True for m in higher)
+    assert all(REGISTRY.direction(m) is False for m in lower)
+    assert REGISTRY.direction("train_accuracy") is True
+    assert REGISTRY.direction("val_rmse") is False
+    assert REGISTRY.direction("accuracy[sex=F]") is True
+    assert REGISTRY.direction("latency_ms") is None
+    assert REGISTRY.direction("something_gap") is None
+
+
+def test_decision_function_scores_and_precomputed_predictions(binary) -> None:
+    model, X, y = binary
+    svc = LinearSVC(dual=False).fit(X, y)
+    got = evaluate(REGISTRY, svc, X, y, metrics=["roc_auc", "average_precision"]).values
+    assert got["roc_auc"] == pytest.approx(skm.roc_auc_score(y, svc.decision_function(X)))
+    with pytest.raises(ValueError, match="log_loss need predicted probabilities, but LinearSVC has no predict_proba"):
+        evaluate(REGISTRY, svc, X, y, metrics=["log_loss"])
+    pre = evaluate(REGISTRY, y_true=y, y_pred=model.predict(X), y_score=model.predict_proba(X),
+                   metrics=["accuracy", "roc_auc", "log_loss"]).values
+    assert pre["log_loss"] == pytest.approx(skm.log_loss(y, model.predict_proba(X)))
+
+
+def test_custom_metrics_receive_original_labels() -> None:
+    seen = {}
+
+    def labels(y_true, y_pred):
+        seen["labels"] = sorted(set(y_true) | set(y_pred))
+        return 1.0
+
+    y = np.array(["cat", "dog", "dog", "cat"])
+    out = evaluate(REGISTRY, y_true=y, y_pred=y[::-1], metrics={"custom": labels}).values
+    assert out == {"custom": 1.0} and seen["labels"] == ["cat", "dog"]
+
+
+def test_slices_and_gap(binary) -> None:
+    import pandas as pd
+
+    model, X, y = binary
+    frame = pd.DataFrame(X).assign(group=np.where(np.arange(len(y)) % 3 == 0, "a", "b"))
+    clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(frame.drop(columns="group"), y)
+
+    class DropGroup:
+        classes_ = clf.classes_
+
+        def predict(self, F):
+            return clf.predict(F.drop(columns="group"))
+
+    ev = evaluate(REGISTRY, DropGroup(), frame, y, metrics=["accuracy"], slice_by="group")
+    pred = clf.predict(frame.drop(columns="group"))
+    mask = frame["group"].to_numpy() == "a"
+    a, b = skm.accuracy_score(y[mask], pred[mask]), skm.accuracy_score(y[~mask], pred[~mask])
+    assert ev.values["accuracy[group=a]"] == pytest.approx(a)
+    assert ev.values["accuracy[group=b]"] == pytest.approx(b)
+    assert ev.values["accuracy_gap"] == pytest.approx(abs(a - b))
+    assert ev.n["accuracy[group=a]"] == mask.sum()
+    assert split_slice_name("accuracy[group=a]") == ("accuracy", "group", "a")
+    with pytest.raises(ValueError, match="slice_by='nope': X has no such column"):
+        evaluate(REGISTRY, DropGroup(), frame, y, metrics=["accuracy"], slice_by="nope")
+
+
+def test_registry_add_validates() -> None:
+    registry = MetricRegistry.default()
+    registry.add("top", lambda t, p: 1.0, higher_is_better=True)
+    assert registry.direction("top") is True
+    with pytest.raises(TypeError, match="higher_is_better must be True or False"):
+        registry.add("x", lambda t, p: 1.0, higher_is_better="yes")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="needs must be"):
+        registry.add("x", lambda t, p: 1.0, higher_is_better=True, needs="labels")
+    with pytest.raises(ValueError, match="unknown metric 'rocauc'; did you mean 'roc_auc'"):
+        registry.lookup("rocauc")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"y_true": [0, 1], "y_pred": [0, 1, 1]}, "y_pred has 3 values but y_true has 2"),
+        ({"y_true": [], "y_pred": []}, "y_true is empty"),
+        ({"y_true": [1, 1], "y_pred": [1, 1]}, "single class"),
+        ({"y_true": [0, 1, 2], "y_pred": [0, 1, 2], "y_score": np.ones((3, 2)) / 2, "metrics": ["roc_auc"]},
+         "one column per class"),
+        ({"y_true": [0.5, 1.5], "y_pred": [np.nan, 1.0]}, "contain NaN"),
+    ],
+)
+def test_bad_inputs(kwargs, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        evaluate(REGISTRY, **kwargs)
