@@ -37,6 +37,7 @@ MARKERS = {
     "baseline: a number is absolute, '2%' relative (default: ini mlgate_regression_tolerance).",
 }
 GATE_MARKERS = ("model_threshold", "model_regression")
+USAGE_HEADER = "pytest-mlgate: invalid model test setup:"
 
 spec_key = pytest.StashKey["ItemSpec"]()
 state_key = pytest.StashKey["ItemState"]()
@@ -133,6 +134,7 @@ class MlgateSession:
         self.is_worker = hasattr(config, "workerinput")
         self.results: dict[str, TestResult] = {}
         self.messages: list[str] = []
+        self.usage_errors: list[str] = []
         self.order: dict[str, int] = {}
         self._registry: MetricRegistry | None = None
         self._baseline: Baseline | None = None
@@ -228,13 +230,19 @@ class MlgateSession:
             spec, problems = self.parse_markers(item)
             item.stash[spec_key] = spec
             errors += [f"{item.nodeid}: {p}" for p in problems]
-        if errors:
-            raise pytest.UsageError(
-                "pytest-mlgate: invalid model marker arguments:\n  " + "\n  ".join(errors)
-            )
         if any(item.get_closest_marker("model") is not None for item in items):
             # bad settings and an unreadable baseline file are usage errors before any model trains
-            self.settings, self.default_tolerance, self.baseline  # noqa: B018
+            try:
+                self.settings, self.default_tolerance, self.baseline  # noqa: B018
+            except pytest.UsageError as exc:
+                errors.append(str(exc))
+        if errors and self.is_worker:
+            # a usage error would crash an xdist worker: run nothing, and let the controller say why
+            self.config.workeroutput["mlgate_usage_errors"] = errors  # type: ignore[attr-defined]
+            items[:] = []
+            return
+        if errors:
+            raise pytest.UsageError(USAGE_HEADER + "\n  " + "\n  ".join(errors))
 
     def parse_markers(self, item: pytest.Item) -> tuple[ItemSpec, list[str]]:
         from .baseline import parse_tolerance
@@ -269,6 +277,13 @@ class MlgateSession:
                     problems.append(f"model_regression: {metric}={value!r}: {exc}")
         # deduplicate problems repeated once per gate of the same marker
         return spec, list(dict.fromkeys(problems))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """xdist controller: a worker found bad marker arguments and ran nothing."""
+        for line in getattr(node, "workeroutput", {}).get("mlgate_usage_errors", []):
+            if line not in self.usage_errors:
+                self.usage_errors.append(line)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
@@ -461,6 +476,11 @@ class MlgateSession:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.usage_errors:
+            import sys
+
+            sys.stderr.write("ERROR: " + USAGE_HEADER + "\n  " + "\n  ".join(self.usage_errors) + "\n")
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
         if self.is_worker or not self.results:
             return
         results = self.sorted_results()

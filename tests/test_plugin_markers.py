@@ -155,3 +155,52 @@ def test_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("-p", "no:mlgate")
     result.assert_outcomes(passed=1)
     assert "mlgate" not in result.stdout.str()
+
+
+def test_bad_marker_arguments_under_xdist_are_a_usage_error_too(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.model_threshold(my_score=0.9)
+        def test_unknown_direction(mlgate):
+            pass
+
+        class TestNested:
+            @pytest.mark.model_threshold(accuracy="bad")
+            def test_unparsable(self, mlgate):
+                pass
+
+        def test_fine(mlgate):
+            raise AssertionError("a test ran despite the usage error")
+    """)
+    result = pytester.runpytest_subprocess("-n", "2")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    err = result.stderr.str()
+    assert "test_unknown_direction: model_threshold: my_score=0.9" in err
+    assert "TestNested::test_unparsable: model_threshold: accuracy='bad'" in err
+    assert "a test ran" not in result.stdout.str()
+
+
+@pytest.mark.parametrize(
+    ("ini", "message"),
+    [
+        ("mlgate_regression_tolerance = lots", "ini mlgate_regression_tolerance='lots'"),
+        ("mlgate_bootstrap = many", "ini mlgate_bootstrap='many': expected an integer"),
+        ("mlgate_min_slice_size = 0", "ini mlgate_min_slice_size='0': must be at least 1"),
+        ("mlgate_inconclusive = maybe", "ini mlgate_inconclusive='maybe': expected one of warn, fail"),
+    ],
+)
+def test_bad_settings_are_usage_errors(pytester: pytest.Pytester, ini: str, message: str) -> None:
+    pytester.makeini(f"[pytest]\n{ini}\n")
+    pytester.makepyfile("def test_it(mlgate):\n    mlgate.record(accuracy=1.0)\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert message in result.stderr.str()
+
+
+def test_bad_seed_option_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nmlgate_seed = abc\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "ini mlgate_seed='abc': expected an integer" in result.stderr.str()
