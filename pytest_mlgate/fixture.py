@@ -216,7 +216,7 @@ class MlGate:
     ) -> Comparison:
         """Champion/challenger on the same rows, paired: is ``candidate`` no worse than ``baseline_model``?
 
-        Verdict ``pass`` when the interval of the improvement lies above ``-max_drop``,
+        Verdict ``pass`` when the interval of the improvement lies at or above ``-max_drop``,
         ``fail`` when it lies below, ``inconclusive`` otherwise.
         """
         from .gates import parse_confidence
@@ -259,7 +259,7 @@ class MlGate:
         p_value = None
         if m.name == "accuracy" and pa.y_pred is not None:
             p_value = float(mcnemar_exact(pa.y_pred == pa.y_true, pb.y_pred == pb.y_true)["p_value"])
-        if imp_lo > -max_drop:
+        if imp_lo >= -max_drop:
             verdict = "pass"
         elif imp_hi < -max_drop:
             verdict = "fail"
@@ -285,7 +285,7 @@ class MlGate:
         self._result.comparisons.append(comparison.to_dict())
         self._result.gates.append(
             GateResult(
-                metric=metric, kind="compare", status=status, message=text, value=imp, op=">",
+                metric=f"compare:{metric}", kind="compare", status=status, message=text, value=imp, op=">=",
                 threshold=-float(max_drop), judged=imp_lo, interval=(imp_lo, imp_hi), confidence=level,
                 n=pa.n, extra={"candidate": value_a, "baseline_model": value_b, "mcnemar_p": p_value},
             )

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .results import FAIL, INCONCLUSIVE, NEW, PASS, WARN, GateResult, TestResult, format_value
+from .results import FAIL, INCONCLUSIVE, NEW, PASS, SKIP, WARN, GateResult, TestResult, format_value
 
 #: Report JSON format version.
 REPORT_VERSION = 1
@@ -23,9 +23,9 @@ REPORT_VERSION = 1
 COLUMNS = ("test", "metric", "value", "threshold", "baseline", "change", "status")
 
 #: Statuses from worst to best; the worst one present is a test's (or a session's) verdict.
-_SEVERITY = (FAIL, INCONCLUSIVE, WARN, NEW, PASS)
+_SEVERITY = (FAIL, INCONCLUSIVE, WARN, NEW, PASS, SKIP)
 
-_ICONS = {FAIL: "❌", INCONCLUSIVE: "❔", WARN: "⚠️", NEW: "🆕", PASS: "✅"}
+_ICONS = {FAIL: "❌", INCONCLUSIVE: "❔", WARN: "⚠️", NEW: "🆕", PASS: "✅", SKIP: "⏭️"}
 
 _NONE = "-"
 
@@ -59,7 +59,7 @@ def count_statuses(results: Iterable[TestResult]) -> dict[str, int]:
 def overall_status(results: Iterable[TestResult]) -> str:
     """Session verdict from the gates: worst gate status, NEW counting as PASS, PASS if none."""
     status = worst_status(g.status for r in results for g in r.gates)
-    return PASS if status in (NEW, _NONE) else status
+    return PASS if status in (NEW, SKIP, _NONE) else status
 
 
 def _change(value: float | None, baseline: float | None) -> str:
@@ -170,6 +170,8 @@ def verdict_line(results: Sequence[TestResult]) -> str:
         extras.append(_plural(counts[WARN], "warning"))
     if counts[NEW]:
         extras.append(f"{counts[NEW]} new")
+    if counts[SKIP]:
+        extras.append(f"{counts[SKIP]} too small to judge")
     tail = f" ({', '.join(extras)})" if extras else ""
     if total == 0:
         n_metrics = sum(len(r.metrics) for r in results)
@@ -274,7 +276,7 @@ def render_markdown(
             icon = _ICONS.get(verdict, "")
         lines += ["", f"### {icon} `{result.nodeid}`" if icon else f"### `{result.nodeid}`", ""]
         lines += _test_table(result, baseline_present)
-        messages = [g for g in result.gates if g.status in (FAIL, INCONCLUSIVE, WARN)]
+        messages = [g for g in result.gates if g.status in (FAIL, INCONCLUSIVE, WARN, SKIP)]
         if messages:
             lines.append("")
             lines.extend(f"- {_status_cell(g.status)}: {' '.join(g.message.split())}" for g in messages)
@@ -290,6 +292,10 @@ def render_markdown(
             lines += ["", f"#### `{result.nodeid}`", ""]
             if result.metrics or result.gates:
                 lines += _test_table(result, baseline_present)
+                skipped = [g for g in result.gates if g.status == SKIP]
+                if skipped:
+                    lines.append("")
+                    lines.extend(f"- {_status_cell(g.status)}: {' '.join(g.message.split())}" for g in skipped)
             else:
                 lines.append("no metrics recorded")
             lines += _drift_lines(result)
@@ -338,6 +344,7 @@ def render_json(
                 "warned": counts[WARN],
                 "new": counts[NEW],
                 "inconclusive": counts[INCONCLUSIVE],
+                "skipped": counts[SKIP],
                 "status": overall_status(results),
             },
             "tests": [r.to_dict() for r in results],

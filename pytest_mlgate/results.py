@@ -73,7 +73,10 @@ class GateResult:
     def threshold_text(self) -> str:
         if self.op is None or self.threshold is None:
             return "-"
-        return f"{self.op} {format_value(self.threshold)}"
+        text = f"{self.op} {format_value(self.threshold)}"
+        if self.confidence is not None and self.kind == "threshold":
+            text += f" ({self.confidence * 100:g}% bound)"
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -141,8 +144,8 @@ def format_value(value: float | None) -> str:
         return "-"
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return str(value)
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value)) if isinstance(value, int) else f"{value:.4g}"
+    if value == 0:
+        return "0"  # never "-0"
     return f"{value:.4g}"
 
 

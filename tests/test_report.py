@@ -303,6 +303,7 @@ def test_render_json_summary_and_strict_json() -> None:
         "warned": 1,
         "new": 0,
         "inconclusive": 0,
+        "skipped": 0,
         "status": FAIL,
     }
     assert [t["nodeid"] for t in data["tests"]] == [r.nodeid for r in results]
