@@ -1,0 +1,972 @@
+"""Data drift between a reference and a current dataset: per-column tests, verdicts and report.
+
+:func:`detect_drift` compares every column of two tables and returns a :class:`DriftReport`;
+:func:`assert_no_drift` raises :class:`DriftDetected` (an ``AssertionError``) when too many
+columns drifted.  With ``method="auto"`` each column gets the test Evidently's legacy data-drift
+preset would pick (``stattests._get_default_stattest``), with the same statistic, threshold and
+verdict when ``correction=None``:
+
+* reference rows (after dropping NaN/inf) <= 1000: Kolmogorov-Smirnov for numeric columns with
+  more than 5 distinct values, chi-square goodness of fit for 3..5 values (numeric) or more than
+  2 values (categorical), two-proportion z-test for at most 2 values;
+* more reference rows: Wasserstein distance normed by the reference's population std
+  (floored at 0.001) for numeric columns with more than 5 values, Jensen-Shannon distance on
+  binned frequencies otherwise.
+
+Named methods (:data:`METHODS`) use Evidently's default thresholds and comparisons (KS and
+Cramer-von Mises: drift when p <= threshold, other tests p < threshold; distances: score >=
+threshold, energy: score > threshold); ``mannwhitney`` is two-sided where Evidently's is
+one-sided (``alternative="less"``).
+
+Beyond Evidently, p-values are adjusted across columns (Holm by default), every column's share
+of missing values (NaN, None, +-inf) is compared (a two-proportion z-test, adjusted the same way,
+plus an absolute-change floor :data:`MISSING_SHARE_MIN_CHANGE`), and categories seen on one side
+only are listed.  The module does not import pytest.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.spatial import distance as _distance
+
+__all__ = [
+    "ColumnDrift",
+    "DriftDetected",
+    "DriftReport",
+    "METHODS",
+    "CORRECTIONS",
+    "MISSING_SHARE_ALPHA",
+    "MISSING_SHARE_MIN_CHANGE",
+    "assert_no_drift",
+    "detect_drift",
+]
+
+#: Significance level of the missing-share test (applied to the adjusted p-value).
+MISSING_SHARE_ALPHA = 0.05
+#: Smallest absolute change in the share of missing values that can count as drift.
+MISSING_SHARE_MIN_CHANGE = 0.05
+#: At most this many new / vanished categories are listed per column (the largest shares).
+MAX_LISTED_CATEGORIES = 50
+#: Evidently's boundary between the small-data (p-value) and large-data (distance) tests.
+SMALL_REFERENCE_ROWS = 1000
+#: Floor of the reference std used to norm the Wasserstein distance.
+STD_FLOOR = 0.001
+#: Supported multiple-testing corrections.
+CORRECTIONS = (None, "bonferroni", "holm", "bh")
+
+_BLOCK_ELEMENTS = 1 << 21  # float64 values per side held at once while sorting numeric columns
+
+
+@dataclass(frozen=True)
+class _Method:
+    """A drift test: how it scores and when it calls drift."""
+
+    name: str
+    kind: str  # "p_value" (drift when p < threshold) or "distance" (score >= threshold)
+    default_threshold: float
+    numeric: bool
+    categorical: bool
+    inclusive: bool  # p <= threshold / score >= threshold instead of the strict comparison
+
+
+#: Named methods with Evidently's default thresholds and comparison rules.
+METHODS: dict[str, _Method] = {
+    m.name: m
+    for m in (
+        _Method("ks", "p_value", 0.05, True, False, True),
+        _Method("chisquare", "p_value", 0.05, True, True, False),
+        _Method("z", "p_value", 0.05, True, True, False),
+        _Method("cramer_von_mises", "p_value", 0.1, True, False, True),
+        _Method("anderson", "p_value", 0.1, True, False, False),
+        _Method("mannwhitney", "p_value", 0.05, True, False, False),
+        _Method("t_test", "p_value", 0.05, True, False, False),
+        _Method("wasserstein", "distance", 0.1, True, False, True),
+        _Method("psi", "distance", 0.1, True, True, True),
+        _Method("jensenshannon", "distance", 0.1, True, True, True),
+        _Method("kl_div", "distance", 0.1, True, True, True),
+        _Method("hellinger", "distance", 0.1, True, True, True),
+        _Method("energy", "distance", 0.1, True, False, False),
+    )
+}
+_ALIASES = {"mannw": "mannwhitney", "ed": "energy"}
+
+
+# ----------------------------------------------------------------------------------------------
+# Results
+# ----------------------------------------------------------------------------------------------
+
+
+def _jsonable(value: Any) -> Any:
+    """Return ``value`` as JSON-able builtins; NaN and infinities become ``None``."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return str(value)
+
+
+def _fmt(value: float | None, digits: int = 4) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if value != 0 and abs(value) < 10 ** -digits:
+        return f"{value:.2e}"
+    return f"{value:.{digits}g}"
+
+
+@dataclass
+class ColumnDrift:
+    """The drift verdict for one column.
+
+    ``statistic`` is the test statistic (p-value tests) or the distance (distance methods);
+    ``p_value`` is the raw p-value (``None`` for distances) and ``p_value_adjusted`` the one after
+    the multiple-testing correction, which decides ``drifted``.  Missing shares are over all rows;
+    category shares are over the non-missing rows of the side they were seen on.
+    """
+
+    name: Any
+    kind: str
+    method: str
+    statistic: float
+    p_value: float | None
+    threshold: float
+    drifted: bool
+    missing_reference: float
+    missing_current: float
+    missing_drifted: bool
+    new_categories: dict[Any, float] = field(default_factory=dict)
+    vanished_categories: dict[Any, float] = field(default_factory=dict)
+    reason: str = ""
+    p_value_adjusted: float | None = None
+    missing_p_value: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the verdict as JSON-able builtins (NaN becomes ``None``)."""
+        return {
+            "name": self.name if isinstance(self.name, (str, int)) else str(self.name),
+            "kind": self.kind,
+            "method": self.method,
+            "statistic": _jsonable(self.statistic),
+            "p_value": _jsonable(self.p_value),
+            "p_value_adjusted": _jsonable(self.p_value_adjusted),
+            "threshold": _jsonable(self.threshold),
+            "drifted": bool(self.drifted),
+            "missing_reference": _jsonable(self.missing_reference),
+            "missing_current": _jsonable(self.missing_current),
+            "missing_p_value": _jsonable(self.missing_p_value),
+            "missing_drifted": bool(self.missing_drifted),
+            "new_categories": _jsonable(self.new_categories),
+            "vanished_categories": _jsonable(self.vanished_categories),
+            "reason": self.reason,
+        }
+
+
+_TABLE_HEADER = ("column", "method", "statistic", "p-value", "threshold", "reason")
+
+
+def _table_row(c: ColumnDrift) -> tuple[str, ...]:
+    p = _fmt(c.p_value)
+    if c.p_value is not None and c.p_value_adjusted is not None and c.p_value_adjusted != c.p_value:
+        p = f"{p} (adj {_fmt(c.p_value_adjusted)})"
+    return (str(c.name), c.method, _fmt(c.statistic), p, _fmt(c.threshold), c.reason)
+
+
+def _text_table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
+@dataclass
+class DriftReport:
+    """Per-column drift verdicts of one comparison.
+
+    ``drifted`` is True when any column drifted; ``drift_share`` is drifted columns / columns.
+    """
+
+    columns: list[ColumnDrift]
+    n_reference: int
+    n_current: int
+    correction: str | None
+
+    @property
+    def drifted(self) -> bool:
+        """True when any column drifted."""
+        return any(c.drifted for c in self.columns)
+
+    @property
+    def drifted_columns(self) -> list[Any]:
+        """Names of the drifted columns, in report order."""
+        return [c.name for c in self.columns if c.drifted]
+
+    @property
+    def drift_share(self) -> float:
+        """Drifted columns / columns (0.0 for an empty report)."""
+        return len(self.drifted_columns) / len(self.columns) if self.columns else 0.0
+
+    def __getitem__(self, name: Any) -> ColumnDrift:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def _ordered(self) -> list[ColumnDrift]:
+        return [c for c in self.columns if c.drifted] + [c for c in self.columns if not c.drifted]
+
+    def summary(self) -> str:
+        """One line: how many columns drifted, sizes and correction."""
+        n = len(self.columns)
+        k = len(self.drifted_columns)
+        return (
+            f"drift in {k} of {n} columns (share {self.drift_share:.3f}); "
+            f"reference n={self.n_reference}, current n={self.n_current}, correction={self.correction}"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per column, in report order, with every :class:`ColumnDrift` field."""
+        rows = [c.to_dict() for c in self.columns]
+        cols = list(ColumnDrift("", "", "", 0.0, None, 0.0, False, 0.0, 0.0, False).to_dict())
+        return pd.DataFrame(rows, columns=cols)
+
+    def to_markdown(self) -> str:
+        """A GitHub Markdown table, drifted columns first, then a summary line."""
+
+        def cell(text: str) -> str:
+            return text.replace("|", "\\|").replace("\n", " ")
+
+        header = ["column", "kind", "method", "statistic", "p-value", "threshold", "drifted", "missing ref → cur", "reason"]
+        lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+        for c in self._ordered():
+            name, method, statistic, p, threshold, reason = _table_row(c)
+            missing = f"{c.missing_reference:.3f} → {c.missing_current:.3f}"
+            values = [name, c.kind, method, statistic, p, threshold, "**yes**" if c.drifted else "no", missing, reason]
+            lines.append("| " + " | ".join(cell(v) for v in values) + " |")
+        return "\n".join(lines) + "\n\n" + self.summary() + "\n"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able summary plus one :meth:`ColumnDrift.to_dict` per column."""
+        return {
+            "drifted": self.drifted,
+            "drift_share": float(self.drift_share),
+            "n_columns": len(self.columns),
+            "n_drifted": len(self.drifted_columns),
+            "drifted_columns": _jsonable(self.drifted_columns),
+            "n_reference": int(self.n_reference),
+            "n_current": int(self.n_current),
+            "correction": self.correction,
+            "columns": [c.to_dict() for c in self.columns],
+        }
+
+    def __str__(self) -> str:
+        return self.summary() + "\n" + _text_table([_table_row(c) for c in self._ordered()], _TABLE_HEADER)
+
+
+class DriftDetected(AssertionError):
+    """Raised by :func:`assert_no_drift`; ``.report`` holds the full :class:`DriftReport`."""
+
+    def __init__(self, report: DriftReport, max_drift_share: float = 0.0) -> None:
+        self.report = report
+        self.max_drift_share = max_drift_share
+        drifted = [c for c in report.columns if c.drifted]
+        table = _text_table([_table_row(c) for c in drifted], _TABLE_HEADER)
+        line = (
+            f"Data drift: {len(drifted)} of {len(report.columns)} columns drifted "
+            f"(share {report.drift_share:.3f} > max_drift_share {max_drift_share:g}); "
+            f"reference n={report.n_reference}, current n={report.n_current}, correction={report.correction}"
+        )
+        super().__init__(table + "\n" + line)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.report, self.max_drift_share))
+
+
+# ----------------------------------------------------------------------------------------------
+# Input handling
+# ----------------------------------------------------------------------------------------------
+
+
+def _as_frame(data: Any, side: str) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame):
+        frame = data
+    elif isinstance(data, pd.Series):
+        frame = data.to_frame(name=data.name if data.name is not None else "value")
+    elif isinstance(data, np.ndarray):
+        if data.ndim != 1:
+            raise TypeError(f"{side}: expected a DataFrame, Series or 1-d array, got a {data.ndim}-d array")
+        frame = pd.DataFrame({"value": data})
+    else:
+        raise TypeError(f"{side}: expected a pandas DataFrame, Series or 1-d numpy array, got {type(data).__name__}")
+    if frame.shape[1] == 0:
+        raise ValueError(f"{side} has no columns")
+    if len(frame) == 0:
+        raise ValueError(f"{side} is empty (0 rows)")
+    if not frame.columns.is_unique:
+        dup = frame.columns[frame.columns.duplicated()][0]
+        raise ValueError(f"{side} has duplicate column {dup!r}")
+    return frame
+
+
+def _select_columns(ref: pd.DataFrame, cur: pd.DataFrame, columns: Sequence[Any] | None) -> list[Any]:
+    if columns is None:
+        names = list(ref.columns)
+        for c in cur.columns:
+            if c not in ref.columns:
+                raise ValueError(f"column {c!r} is missing in reference (present in current)")
+    else:
+        if isinstance(columns, (str, bytes)) or not isinstance(columns, Sequence | pd.Index | np.ndarray):
+            columns = [columns]
+        names = list(columns)
+        if not names:
+            raise ValueError("columns= is empty")
+        if len(set(names)) != len(names):
+            raise ValueError("columns= names a column twice")
+    for c in names:
+        if c not in ref.columns:
+            raise ValueError(f"column {c!r} is missing in reference")
+        if c not in cur.columns:
+            raise ValueError(f"column {c!r} is missing in current")
+    return names
+
+
+def _is_categorical_dtype(dtype: Any) -> bool:
+    return (
+        pd.api.types.is_bool_dtype(dtype)
+        or isinstance(dtype, pd.CategoricalDtype)
+        or pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.is_string_dtype(dtype)
+    )
+
+
+def _check_dtype(s: pd.Series, name: Any, side: str) -> None:
+    dt = s.dtype
+    if not (_is_categorical_dtype(dt) or pd.api.types.is_numeric_dtype(dt)):
+        raise TypeError(
+            f"column {name!r} has unsupported dtype {dt} in {side}; convert it to numbers "
+            f"or list it in categorical="
+        )
+
+
+def _numeric_values(s: pd.Series, name: Any, side: str, other: str) -> np.ndarray:
+    """Float64 values of one side of a numeric column (a view when possible)."""
+    if pd.api.types.is_numeric_dtype(s.dtype) and not isinstance(s.dtype, pd.CategoricalDtype):
+        return s.to_numpy(dtype=np.float64, na_value=np.nan)
+    obj = s.astype(object)
+    conv = pd.to_numeric(obj, errors="coerce")
+    bad = conv.isna() & obj.notna()
+    if bad.any():
+        example = obj[bad].iloc[0]
+        raise TypeError(
+            f"column {name!r} is numeric in {other} but holds non-numeric values in {side} "
+            f"(e.g. {example!r}); list it in categorical= to compare it as categories"
+        )
+    return conv.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _resolve_method(name: Any, method: Any) -> str | None:
+    """Return the canonical method name, or None for "auto"."""
+    if method is None or method == "auto":
+        return None
+    if isinstance(method, str):
+        key = _ALIASES.get(method, method)
+        if key in METHODS:
+            return key
+    raise ValueError(
+        f"column {name!r}: unknown drift method {method!r}; valid: 'auto', " + ", ".join(repr(m) for m in METHODS)
+    )
+
+
+def _per_column(arg: Any, names: list[Any], what: str) -> dict[Any, Any]:
+    if isinstance(arg, Mapping):
+        unknown = [k for k in arg if k not in names]
+        if unknown:
+            raise ValueError(f"{what}= names column {unknown[0]!r}, which is not among the compared columns")
+        return {n: arg.get(n) for n in names}
+    return {n: arg for n in names}
+
+
+def _check_threshold(name: Any, value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"column {name!r}: threshold must be a number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"column {name!r}: threshold must be a finite number >= 0, got {value!r}")
+    return value
+
+
+# ----------------------------------------------------------------------------------------------
+# Statistics
+# ----------------------------------------------------------------------------------------------
+
+
+def _sturges_edges(lo: float, hi: float, size: int) -> np.ndarray:
+    """``np.histogram_bin_edges(a, bins="sturges")`` from the min, max and size of ``a``."""
+    first, last = float(lo), float(hi)
+    if first == last:
+        first, last = first - 0.5, last + 0.5
+    width = (float(hi) - float(lo)) / (np.log2(size) + 1.0)
+    n_bins = int(np.ceil((last - first) / width)) if width else 1
+    return np.linspace(first, last, n_bins + 1, endpoint=True)
+
+
+def _sorted_histogram(sorted_values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """``np.histogram(values, edges)[0]`` for sorted values inside the edges' range."""
+    pos = np.empty(len(edges), dtype=np.int64)
+    pos[:-1] = np.searchsorted(sorted_values, edges[:-1], side="left")
+    pos[-1] = np.searchsorted(sorted_values, edges[-1], side="right")
+    return np.diff(pos)
+
+
+def _sorted_counts(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values and their counts of a sorted array."""
+    if sorted_values.size == 0:
+        return sorted_values[:0], np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], sorted_values[1:] != sorted_values[:-1])))
+    counts = np.diff(np.append(starts, sorted_values.size))
+    return sorted_values[starts], counts
+
+
+def _union_counts(r: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Union of the distinct values of two sorted arrays with each side's counts."""
+    vr, cr = _sorted_counts(r)
+    vc, cc = _sorted_counts(c)
+    keys = np.union1d(vr, vc)
+    cnt_r = np.zeros(keys.size, dtype=np.int64)
+    cnt_c = np.zeros(keys.size, dtype=np.int64)
+    cnt_r[np.searchsorted(keys, vr)] = cr
+    cnt_c[np.searchsorted(keys, vc)] = cc
+    return keys, cnt_r, cnt_c
+
+
+def _wasserstein_sorted(r: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """1-D Wasserstein distance row by row between sorted 2-D arrays ``r`` (k, n) and ``c`` (k, m).
+
+    Integrates ``|Q_r(u) - Q_c(u)|`` over the merged quantile breakpoints ``i/n`` and ``j/m``;
+    equal to ``scipy.stats.wasserstein_distance`` (which integrates the CDF difference).
+    """
+    n, m = r.shape[1], c.shape[1]
+    if n == m:
+        return np.abs(r - c).mean(axis=1)
+    t = np.union1d(np.arange(1, n + 1, dtype=np.int64) * m, np.arange(1, m + 1, dtype=np.int64) * n)
+    weights = np.diff(t, prepend=0) / float(n * m)
+    i = (t + m - 1) // m - 1
+    j = (t + n - 1) // n - 1
+    return np.abs(r[:, i] - c[:, j]) @ weights
+
+
+def _floor_zeros(p: np.ndarray) -> np.ndarray:
+    """Evidently's ``get_binned_data(feel_zeroes=True)``: replace zero frequencies."""
+    p = p.copy()
+    nonzero = p[p != 0]
+    if nonzero.size:
+        smallest = nonzero.min()
+        p[p == 0] = smallest / 10**6 if smallest <= 0.0001 else 0.0001
+    return p
+
+
+def _from_frequencies(method: str, cnt_r: np.ndarray, cnt_c: np.ndarray, n_r: int, n_c: int) -> float:
+    """A binned distance (psi, jensenshannon, kl_div) from per-bin counts."""
+    p_r = cnt_r / n_r
+    p_c = cnt_c / n_c
+    if method == "jensenshannon":
+        return float(_distance.jensenshannon(p_r, p_c))
+    p_r, p_c = _floor_zeros(p_r), _floor_zeros(p_c)
+    if method == "psi":
+        return float(np.sum((p_r - p_c) * np.log(p_r / p_c)))
+    return float(stats.entropy(p_r, p_c))
+
+
+def _chisquare_counts(cnt_r: np.ndarray, cnt_c: np.ndarray, n_r: int, n_c: int) -> tuple[float, float]:
+    if cnt_r.size < 2:
+        return 0.0, 1.0
+    if np.any((cnt_r == 0) & (cnt_c > 0)):  # a value never seen in reference: infinitely unlikely
+        return math.inf, 0.0
+    f_exp = cnt_r * (n_c / n_r)
+    res = stats.chisquare(cnt_c, f_exp)
+    return float(res.statistic), float(res.pvalue)
+
+
+def _z_counts(cnt_r: np.ndarray, cnt_c: np.ndarray, n_r: int, n_c: int) -> tuple[float, float]:
+    """Evidently's pooled two-proportion z-test: first (sorted) value against the rest."""
+    if cnt_r.size < 2:
+        return 0.0, 1.0
+    p1 = float(n_r - cnt_r[0]) / n_r
+    p2 = float(n_c - cnt_c[0]) / n_c
+    pooled = (p1 * n_r + p2 * n_c) / (n_r + n_c)
+    z = (p1 - p2) / np.sqrt(pooled * (1 - pooled) * (1.0 / n_r + 1.0 / n_c))
+    return float(z), float(2 * (1 - stats.norm.cdf(np.abs(z))))
+
+
+def _hellinger_counts(cnt_r: np.ndarray, cnt_c: np.ndarray, n_r: int, n_c: int) -> float:
+    bc = float(np.clip(np.sum(np.sqrt((cnt_r / n_r) * (cnt_c / n_c))), 0, 1))
+    return math.sqrt(1 - bc)
+
+
+def _hellinger_numeric(r: np.ndarray, c: np.ndarray) -> float:
+    """Evidently's numeric Hellinger distance: Sturges bins over the distinct values."""
+    keys = np.union1d(_sorted_counts(r)[0], _sorted_counts(c)[0])
+    edges = np.histogram_bin_edges(keys, bins="sturges")
+    widths = np.diff(edges)
+    h1 = _sorted_histogram(r, edges) / r.size / widths
+    h2 = _sorted_histogram(c, edges) / c.size / widths
+    bin_width = (edges.max() - edges.min()) / (len(edges) - 1)
+    bc = float(np.clip(np.sum(np.sqrt(h1 * h2) * bin_width), 0, 1))
+    return math.sqrt(1 - bc)
+
+
+def _pvalue_or_degenerate(p: float, r: np.ndarray, c: np.ndarray) -> float:
+    if math.isnan(p):
+        return 1.0 if np.array_equal(np.unique(r), np.unique(c)) else 0.0
+    return p
+
+
+def _raw_value_test(method: str, r: np.ndarray, c: np.ndarray) -> tuple[float, float | None]:
+    """Tests on the raw values: (statistic, p-value or None for distances)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        if method == "ks":
+            res = stats.ks_2samp(r, c)
+            return float(res.statistic), float(res.pvalue)
+        if method == "cramer_von_mises":
+            res = stats.cramervonmises_2samp(r, c)
+            return float(res.statistic), float(res.pvalue)
+        if method == "anderson":
+            res = stats.anderson_ksamp([r, c])
+            return float(res.statistic), float(res.pvalue)
+        if method == "mannwhitney":
+            res = stats.mannwhitneyu(r, c, alternative="two-sided")
+            return float(res.statistic), _pvalue_or_degenerate(float(res.pvalue), r, c)
+        if method == "t_test":
+            res = stats.ttest_ind(r, c)
+            return float(res.statistic), _pvalue_or_degenerate(float(res.pvalue), r, c)
+        if method == "energy":
+            return float(stats.energy_distance(r, c)), None
+        if method == "hellinger":
+            return _hellinger_numeric(r, c), None
+    raise AssertionError(method)  # unreachable: methods are validated before
+
+
+def _count_test(method: str, cnt_r: np.ndarray, cnt_c: np.ndarray, n_r: int, n_c: int) -> tuple[float, float | None]:
+    """Tests on per-value (or per-bin) counts: (statistic, p-value or None)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        if method == "chisquare":
+            return _chisquare_counts(cnt_r, cnt_c, n_r, n_c)
+        if method == "z":
+            return _z_counts(cnt_r, cnt_c, n_r, n_c)
+        if method == "hellinger":
+            return _hellinger_counts(cnt_r, cnt_c, n_r, n_c), None
+        return _from_frequencies(method, cnt_r, cnt_c, n_r, n_c), None
+
+
+def _auto_method(kind: str, n_ref_valid: int, n_values: int) -> str:
+    """Evidently's ``_get_default_stattest``."""
+    if n_ref_valid <= SMALL_REFERENCE_ROWS:
+        if kind == "numeric" and n_values > 5:
+            return "ks"
+        return "chisquare" if n_values > 2 else "z"
+    if kind == "numeric" and n_values > 5:
+        return "wasserstein"
+    return "jensenshannon"
+
+
+def _two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
+    pooled = (k1 + k2) / (n1 + n2)
+    if pooled <= 0 or pooled >= 1:
+        return 1.0
+    z = (k1 / n1 - k2 / n2) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    return float(2 * stats.norm.sf(abs(z)))
+
+
+def _adjust(p: np.ndarray, correction: str | None) -> np.ndarray:
+    """Adjusted p-values (Holm, Bonferroni, Benjamini-Hochberg) in the input order."""
+    m = p.size
+    if m == 0 or correction is None:
+        return p.copy()
+    if correction == "bonferroni":
+        return np.minimum(p * m, 1.0)
+    order = np.argsort(p, kind="stable")
+    ps = p[order]
+    if correction == "holm":
+        adj = np.maximum.accumulate(np.minimum((m - np.arange(m)) * ps, 1.0))
+    else:  # bh
+        adj = np.minimum(np.minimum.accumulate((ps * m / np.arange(1, m + 1))[::-1])[::-1], 1.0)
+    out = np.empty(m)
+    out[order] = adj
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Per-column work
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Partial:
+    name: Any
+    kind: str
+    method: str
+    statistic: float
+    p_value: float | None
+    n_ref_total: int
+    n_cur_total: int
+    missing_ref: int
+    missing_cur: int
+    new_categories: dict[Any, float] = field(default_factory=dict)
+    vanished_categories: dict[Any, float] = field(default_factory=dict)
+    n_new: int = 0
+    n_vanished: int = 0
+
+
+def _run_checked(name: Any, method: str, fn: Callable[[], tuple[float, float | None]]) -> tuple[float, float | None]:
+    try:
+        return fn()
+    except (ValueError, ZeroDivisionError, FloatingPointError, np.linalg.LinAlgError) as exc:
+        raise ValueError(f"column {name!r}: method {method!r} failed: {exc}") from exc
+
+
+def _take_rows(block: np.ndarray, rows: list[int], lo: int, hi: int) -> np.ndarray:
+    """``block[rows, lo:hi]``, as a view when the rows are contiguous."""
+    if rows == list(range(rows[0], rows[-1] + 1)):
+        return block[rows[0] : rows[-1] + 1, lo:hi]
+    return block[rows, lo:hi]
+
+
+def _numeric_block(chunk: list[tuple[Any, pd.Series, pd.Series]], methods: Mapping[Any, str | None]) -> list[_Partial]:
+    """Sort one block of numeric columns once and compute every statistic from the sorted rows."""
+    names = [name for name, _, _ in chunk]
+    n_r, n_c = len(chunk[0][1]), len(chunk[0][2])
+    rb = np.empty((len(names), n_r))
+    cb = np.empty((len(names), n_c))
+    for k, (name, rs, cs) in enumerate(chunk):
+        rb[k] = _numeric_values(rs, name, "reference", "current")
+        cb[k] = _numeric_values(cs, name, "current", "reference")
+    rb.sort(axis=1)
+    cb.sort(axis=1)
+    bounds = []
+    for k, name in enumerate(names):
+        lo_r = int(np.searchsorted(rb[k], -np.inf, side="right"))
+        hi_r = int(np.searchsorted(rb[k], np.inf, side="left"))
+        lo_c = int(np.searchsorted(cb[k], -np.inf, side="right"))
+        hi_c = int(np.searchsorted(cb[k], np.inf, side="left"))
+        if hi_r <= lo_r:
+            raise ValueError(f"column {name!r} is all missing (NaN/None/inf) in reference")
+        if hi_c <= lo_c:
+            raise ValueError(f"column {name!r} is all missing (NaN/None/inf) in current")
+        bounds.append((lo_r, hi_r, lo_c, hi_c))
+
+    # Group rows with the same valid slices so that each group is one 2-D operation.
+    groups: dict[tuple[int, int, int, int], list[int]] = {}
+    for k, b in enumerate(bounds):
+        groups.setdefault(b, []).append(k)
+    ref_unique = np.empty(len(names), dtype=np.int64)
+    std = np.empty(len(names))
+    for (lo_r, hi_r, _, _), rows in groups.items():
+        r = _take_rows(rb, rows, lo_r, hi_r)
+        ref_unique[rows] = np.count_nonzero(r[:, 1:] != r[:, :-1], axis=1) + 1
+        std[rows] = r.std(axis=1)
+
+    chosen: list[str] = []
+    for k, name in enumerate(names):
+        lo_r, hi_r, lo_c, hi_c = bounds[k]
+        method = methods[name]
+        if method is None:
+            n_values = int(ref_unique[k])
+            if n_values <= 5:
+                keys = np.union1d(_sorted_counts(rb[k, lo_r:hi_r])[0], _sorted_counts(cb[k, lo_c:hi_c])[0])
+                n_values = keys.size
+            method = _auto_method("numeric", hi_r - lo_r, n_values)
+        chosen.append(method)
+
+    wass = np.full(len(names), np.nan)
+    for (lo_r, hi_r, lo_c, hi_c), rows in groups.items():
+        rows_w = [k for k in rows if chosen[k] == "wasserstein"]
+        if rows_w:
+            wass[rows_w] = _wasserstein_sorted(_take_rows(rb, rows_w, lo_r, hi_r), _take_rows(cb, rows_w, lo_c, hi_c))
+
+    out = []
+    for k, name in enumerate(names):
+        lo_r, hi_r, lo_c, hi_c = bounds[k]
+        r, c = rb[k, lo_r:hi_r], cb[k, lo_c:hi_c]
+        method = chosen[k]
+        nr, nc = r.size, c.size
+        if method == "wasserstein":
+            result: tuple[float, float | None] = (float(wass[k] / max(std[k], STD_FLOOR)), None)
+        elif method in ("psi", "jensenshannon", "kl_div") and ref_unique[k] > 20:
+            edges = _sturges_edges(min(r[0], c[0]), max(r[-1], c[-1]), nr + nc)
+            cnt_r, cnt_c = _sorted_histogram(r, edges), _sorted_histogram(c, edges)
+            result = _run_checked(name, method, lambda: _count_test(method, cnt_r, cnt_c, nr, nc))
+        elif method in ("psi", "jensenshannon", "kl_div", "chisquare", "z"):
+            _, cnt_r, cnt_c = _union_counts(r, c)
+            result = _run_checked(name, method, lambda: _count_test(method, cnt_r, cnt_c, nr, nc))
+        else:
+            result = _run_checked(name, method, lambda: _raw_value_test(method, r, c))
+        out.append(
+            _Partial(
+                name=name,
+                kind="numeric",
+                method=method,
+                statistic=result[0],
+                p_value=result[1],
+                n_ref_total=n_r,
+                n_cur_total=n_c,
+                missing_ref=n_r - nr,
+                missing_cur=n_c - nc,
+            )
+        )
+    return out
+
+
+def _category_key(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _categorical_column(name: Any, rs: pd.Series, cs: pd.Series, method: str | None) -> _Partial:
+    """Factorise both sides together once and test the per-category counts."""
+    n_r, n_c = len(rs), len(cs)
+    both = pd.concat([rs, cs], ignore_index=True)
+    if pd.api.types.is_float_dtype(both.dtype):
+        both = both.where(np.isfinite(both.to_numpy(dtype=np.float64, na_value=np.nan)))
+    codes, uniques = pd.factorize(both, use_na_sentinel=True)
+    k = len(uniques)
+    codes_r, codes_c = codes[:n_r], codes[n_r:]
+    valid_r, valid_c = codes_r >= 0, codes_c >= 0
+    nr, nc = int(valid_r.sum()), int(valid_c.sum())
+    if nr == 0:
+        raise ValueError(f"column {name!r} is all missing (NaN/None/inf) in reference")
+    if nc == 0:
+        raise ValueError(f"column {name!r} is all missing (NaN/None/inf) in current")
+    cnt_r = np.bincount(codes_r[valid_r], minlength=k)
+    cnt_c = np.bincount(codes_c[valid_c], minlength=k)
+    seen = (cnt_r + cnt_c) > 0
+    cnt_r, cnt_c = cnt_r[seen], cnt_c[seen]
+    values = [_category_key(v) for v in np.asarray(uniques, dtype=object)[seen]]
+    try:  # Evidently's z-test compares the first sorted value with the rest
+        order = sorted(range(len(values)), key=lambda i: values[i])
+    except TypeError:
+        order = sorted(range(len(values)), key=lambda i: str(values[i]))
+    cnt_r, cnt_c = cnt_r[order], cnt_c[order]
+    values = [values[i] for i in order]
+
+    if method is None:
+        method = _auto_method("categorical", nr, len(values))
+    elif not METHODS[method].categorical:
+        raise ValueError(
+            f"column {name!r} is categorical but method {method!r} needs numbers; "
+            f"use one of " + ", ".join(m.name for m in METHODS.values() if m.categorical)
+        )
+    m = method
+    statistic, p_value = _run_checked(name, m, lambda: _count_test(m, cnt_r, cnt_c, nr, nc))
+
+    new_idx = np.flatnonzero((cnt_r == 0) & (cnt_c > 0))
+    gone_idx = np.flatnonzero((cnt_c == 0) & (cnt_r > 0))
+    new_top = new_idx[np.argsort(-cnt_c[new_idx], kind="stable")][:MAX_LISTED_CATEGORIES]
+    gone_top = gone_idx[np.argsort(-cnt_r[gone_idx], kind="stable")][:MAX_LISTED_CATEGORIES]
+    return _Partial(
+        name=name,
+        kind="categorical",
+        method=method,
+        statistic=statistic,
+        p_value=p_value,
+        n_ref_total=n_r,
+        n_cur_total=n_c,
+        missing_ref=n_r - nr,
+        missing_cur=n_c - nc,
+        new_categories={values[i]: float(cnt_c[i] / nc) for i in new_top},
+        vanished_categories={values[i]: float(cnt_r[i] / nr) for i in gone_top},
+        n_new=int(new_idx.size),
+        n_vanished=int(gone_idx.size),
+    )
+
+
+def _format_categories(values: dict[Any, float], total: int, label: str) -> str:
+    shown = ", ".join(f"{v!r} ({s:.1%})" for v, s in list(values.items())[:3])
+    more = f" and {total - 3} more" if total > 3 else ""
+    return f"{label} {shown}{more}"
+
+
+def _finish(
+    partials: list[_Partial],
+    thresholds: Mapping[Any, float | None],
+    correction: str | None,
+) -> list[ColumnDrift]:
+    tested = [i for i, p in enumerate(partials) if p.p_value is not None]
+    raw = np.array([partials[i].p_value for i in tested], dtype=float)
+    adjusted = dict(zip(tested, _adjust(raw, correction)))
+    miss_raw = np.array(
+        [_two_proportion_p(p.missing_ref, p.n_ref_total, p.missing_cur, p.n_cur_total) for p in partials]
+    )
+    miss_adj = _adjust(miss_raw, correction)
+
+    out = []
+    for i, p in enumerate(partials):
+        spec = METHODS[p.method]
+        threshold = thresholds[p.name]
+        threshold = spec.default_threshold if threshold is None else threshold
+        if p.p_value is not None:
+            score = float(adjusted[i])
+            drifted = score <= threshold if spec.inclusive else score < threshold
+            shown = f"p={_fmt(p.p_value)}" + (f" (adj {_fmt(score)})" if correction else "")
+            cmp = ("<=" if spec.inclusive else "<") if drifted else (">" if spec.inclusive else ">=")
+            reason = f"{p.method} {shown} {cmp} {_fmt(threshold)}"
+        else:
+            score = p.statistic
+            drifted = score >= threshold if spec.inclusive else score > threshold
+            cmp = (">=" if spec.inclusive else ">") if drifted else ("<" if spec.inclusive else "<=")
+            reason = f"{p.method} {_fmt(score)} {cmp} {_fmt(threshold)}"
+        if not drifted:
+            reason = f"no drift ({reason})"
+        share_r = p.missing_ref / p.n_ref_total
+        share_c = p.missing_cur / p.n_cur_total
+        missing_drifted = bool(
+            miss_adj[i] < MISSING_SHARE_ALPHA and abs(share_c - share_r) >= MISSING_SHARE_MIN_CHANGE
+        )
+        parts = [reason]
+        if missing_drifted:
+            parts.insert(0, f"missing share {share_r:.1%} -> {share_c:.1%}")
+        if p.n_new:
+            parts.append(_format_categories(p.new_categories, p.n_new, "new"))
+        if p.n_vanished:
+            parts.append(_format_categories(p.vanished_categories, p.n_vanished, "vanished"))
+        out.append(
+            ColumnDrift(
+                name=p.name,
+                kind=p.kind,
+                method=p.method,
+                statistic=float(p.statistic),
+                p_value=p.p_value,
+                threshold=float(threshold),
+                drifted=bool(drifted or missing_drifted),
+                missing_reference=share_r,
+                missing_current=share_c,
+                missing_drifted=missing_drifted,
+                new_categories=p.new_categories,
+                vanished_categories=p.vanished_categories,
+                reason="; ".join(parts),
+                p_value_adjusted=None if p.p_value is None else float(adjusted[i]),
+                missing_p_value=float(miss_raw[i]),
+            )
+        )
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Public API
+# ----------------------------------------------------------------------------------------------
+
+
+def detect_drift(
+    reference: pd.DataFrame | pd.Series | np.ndarray,
+    current: pd.DataFrame | pd.Series | np.ndarray,
+    *,
+    columns: Sequence[Any] | None = None,
+    method: str | Mapping[Any, str] = "auto",
+    threshold: float | Mapping[Any, float] | None = None,
+    correction: str | None = "holm",
+    categorical: Sequence[Any] | None = None,
+) -> DriftReport:
+    """Compare ``current`` with ``reference`` column by column; never raises for drift.
+
+    ``method``/``threshold`` are one value or a dict column -> value (missing columns get
+    ``"auto"`` / the method's default); ``correction`` adjusts p-values across the columns tested
+    with p-values (and, separately, the missing-share tests); ``categorical`` forces columns to be
+    compared as categories.  Raises ``ValueError``/``TypeError`` naming the column for bad input.
+    """
+    if correction not in CORRECTIONS:
+        raise ValueError(f"unknown correction {correction!r}; valid: None, 'bonferroni', 'holm', 'bh'")
+    ref = _as_frame(reference, "reference")
+    cur = _as_frame(current, "current")
+    names = _select_columns(ref, cur, columns)
+    methods = {n: _resolve_method(n, m) for n, m in _per_column(method, names, "method").items()}
+    thresholds = {n: _check_threshold(n, t) for n, t in _per_column(threshold, names, "threshold").items()}
+    if categorical is None:
+        forced: set[Any] = set()
+    else:
+        forced = {categorical} if isinstance(categorical, str) else set(categorical)
+        for c in forced:
+            if c not in ref.columns:
+                raise ValueError(f"categorical= names column {c!r}, which is missing in reference")
+
+    numeric: list[Any] = []
+    partial_by_name: dict[Any, _Partial] = {}
+    for name in names:
+        rs, cs = ref[name], cur[name]
+        _check_dtype(rs, name, "reference")
+        _check_dtype(cs, name, "current")
+        if name in forced or (_is_categorical_dtype(rs.dtype) and _is_categorical_dtype(cs.dtype)):
+            partial_by_name[name] = _categorical_column(name, rs, cs, methods[name])
+        else:
+            m = methods[name]
+            if m is not None and not METHODS[m].numeric:
+                raise ValueError(f"column {name!r}: method {m!r} does not apply to numeric columns")
+            numeric.append(name)
+
+    block = max(1, _BLOCK_ELEMENTS // max(len(ref), len(cur)))
+    chunks = [
+        [(name, ref[name], cur[name]) for name in numeric[start : start + block]]
+        for start in range(0, len(numeric), block)
+    ]
+    for chunk in chunks:
+        for p in _numeric_block(chunk, methods):
+            partial_by_name[p.name] = p
+
+    partials = [partial_by_name[n] for n in names]
+    return DriftReport(
+        columns=_finish(partials, thresholds, correction),
+        n_reference=len(ref),
+        n_current=len(cur),
+        correction=correction,
+    )
+
+
+def assert_no_drift(
+    reference: pd.DataFrame | pd.Series | np.ndarray,
+    current: pd.DataFrame | pd.Series | np.ndarray,
+    *,
+    columns: Sequence[Any] | None = None,
+    method: str | Mapping[Any, str] = "auto",
+    threshold: float | Mapping[Any, float] | None = None,
+    correction: str | None = "holm",
+    categorical: Sequence[Any] | None = None,
+    max_drift_share: float = 0.0,
+) -> DriftReport:
+    """Run :func:`detect_drift`; raise :class:`DriftDetected` when drift_share > ``max_drift_share``.
+
+    With the default 0.0 any drifted column raises.  Returns the report otherwise.
+    """
+    if isinstance(max_drift_share, bool) or not isinstance(max_drift_share, (int, float, np.integer, np.floating)):
+        raise TypeError(f"max_drift_share must be a number, got {max_drift_share!r}")
+    if not 0.0 <= float(max_drift_share) <= 1.0:
+        raise ValueError(f"max_drift_share must be within [0, 1], got {max_drift_share!r}")
+    report = detect_drift(
+        reference,
+        current,
+        columns=columns,
+        method=method,
+        threshold=threshold,
+        correction=correction,
+        categorical=categorical,
+    )
+    if report.drift_share > max_drift_share:
+        raise DriftDetected(report, float(max_drift_share))
+    return report
