@@ -46,6 +46,15 @@ def wine_model(wine_data):
 
 
 @pytest.fixture(scope="session")
+def cancer_champion(cancer_data):
+    """The model in production: an older, simpler one (a shallow tree)."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    X_train, _, y_train, _ = cancer_data
+    return DecisionTreeClassifier(max_depth=3, random_state=SEED).fit(X_train, y_train)
+
+
+@pytest.fixture(scope="session")
 def diabetes_data():
     X, y = load_diabetes(return_X_y=True, as_frame=True)
     return _split(X, y, stratify=False)

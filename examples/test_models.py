@@ -32,6 +32,19 @@ def test_wine_classifier(mlgate, wine_model, wine_data):
     mlgate.evaluate(wine_model, X_test, y_test)
 
 
+def test_challenger_is_no_worse_than_champion(mlgate, cancer_model, cancer_champion, cancer_data):
+    _, X_test, _, y_test = cancer_data
+    verdict = mlgate.compare(cancer_model, cancer_champion, X_test, y_test, metric="roc_auc", max_drop=0.01)
+    assert verdict.passed, verdict.message
+
+
+@pytest.mark.model_threshold(r2=0.2, slices=True)
+def test_diabetes_regressor_holds_for_both_sexes(mlgate, diabetes_model, diabetes_data):
+    _, X_test, _, y_test = diabetes_data
+    sex = (X_test["sex"] > 0).map({True: "M", False: "F"})  # the bundled data is centred and scaled
+    mlgate.evaluate(diabetes_model, X_test, y_test, metrics=["r2", "mae"], slice_by=sex.rename("sex"))
+
+
 @pytest.mark.model_threshold(r2=0.35, mae=50)
 @pytest.mark.model_regression(r2=0.05)
 def test_diabetes_regressor(mlgate, diabetes_model, diabetes_data):
@@ -52,6 +65,7 @@ def test_holdout_looks_like_training_data(mlgate, cancer_data):
     mlgate.check_drift(X_train, X_test)
 
 
+@pytest.mark.model
 def test_labels_have_not_drifted(wine_data):
     _, _, y_train, y_test = wine_data
     assert_no_drift(y_train.astype("category"), y_test.astype("category"))

@@ -66,18 +66,19 @@ def assert_no_drift(reference: Any, current: Any, **kwargs: Any) -> DriftReport:
 
 
 def _checked_drift(
-    reference: Any, current: Any, record: Callable[[Any], None] | None, **kwargs: Any
+    reference: Any, current: Any, record: Callable[..., None] | None, **kwargs: Any
 ) -> DriftReport:
     from .drift import DriftDetected
     from .drift import assert_no_drift as check
 
     __tracebackhide__ = True
+    limit = kwargs.get("max_drift_share", 0.0)
     try:
         report = check(reference, current, **kwargs)
     except DriftDetected as exc:
         if record is not None:
-            record(exc.report)
+            record(exc.report, passed=False, max_drift_share=limit)
         raise
     if record is not None:
-        record(report)
+        record(report, passed=True, max_drift_share=limit)
     return report

@@ -6,4 +6,4 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
-active_drift_recorder: ContextVar[Callable[[Any], None] | None] = ContextVar("mlgate_drift_recorder", default=None)
+active_drift_recorder: ContextVar[Callable[..., None] | None] = ContextVar("mlgate_drift_recorder", default=None)

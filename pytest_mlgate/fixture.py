@@ -301,9 +301,23 @@ class MlGate:
 
         return _checked_drift(reference, current, self.record_drift, **kwargs)
 
-    def record_drift(self, report: DriftReport) -> None:
-        """Add a drift report to this test's results (the summary and reports show it)."""
+    def record_drift(self, report: DriftReport, *, passed: bool, max_drift_share: float = 0.0) -> None:
+        """Add a drift check to this test's results: the report, and its verdict as a ``drift`` gate."""
         self._result.drift.append(report.to_dict())
+        count = sum(1 for g in self._result.gates if g.kind == "drift")
+        drifted = [c for c in report.columns if c.drifted]
+        detail = ", ".join(
+            f"{c.name} ({c.method} {c.statistic:.3g}{'' if c.p_value is None else f', p={c.p_value:.3g}'})"
+            for c in drifted[:10]
+        ) + (f" and {len(drifted) - 10} more" if len(drifted) > 10 else "")
+        self._result.gates.append(GateResult(
+            metric="drift" if count == 0 else f"drift_{count + 1}", kind="drift",
+            status=PASS if passed else FAIL, value=float(report.drift_share), op="<=",
+            threshold=float(max_drift_share), judged=float(report.drift_share), n=report.n_current,
+            message=f"data drift in {len(drifted)} of {len(report.columns)} columns "
+            f"(share {report.drift_share:.3g}, allowed {max_drift_share:g})" + (f": {detail}" if detail else ""),
+            extra={"drifted_columns": [str(c.name) for c in drifted]},
+        ))
 
 
 @dataclass(frozen=True)
