@@ -326,14 +326,14 @@ class MlgateSession:
         finally:
             active_drift_recorder.reset(token)
         from .gates import MlgateWarning
-        from .results import WARN
+        from .results import INCONCLUSIVE, WARN
 
         self.judge(pyfuncitem, state)
         # a drift check already raised (or the test expected it to): its gate is reported, not raised again
         failed = [g for g in state.result.failed_gates if g.kind != "drift"]
         path, lineno, _ = pyfuncitem.location
         for gate in state.result.gates:
-            if gate.status == WARN and gate.kind != "compare":
+            if gate.status in (WARN, INCONCLUSIVE) and gate.kind != "compare":  # compare warned already
                 warnings.warn_explicit(
                     MlgateWarning(f"{pyfuncitem.nodeid}: {gate.message}"), MlgateWarning,
                     filename=str(pyfuncitem.path), lineno=(lineno or 0) + 1,
@@ -395,7 +395,7 @@ class MlgateSession:
         if baseline is None or self.config.getoption("mlgate_save_baseline"):
             return []
         from .baseline import judge_regression
-        from .results import FAIL, NEW, WARN, GateResult, format_value
+        from .results import FAIL, INCONCLUSIVE, NEW, WARN, GateResult, format_value
 
         ref = baseline.ref
         out: list[GateResult] = []
@@ -416,6 +416,8 @@ class MlgateSession:
                 name, record.value, entry, higher_is_better=higher, tolerance=tolerance, baseline_ref=ref,
                 n=record.n, interval=record.interval, confidence=confidences.get(name),
             )
+            if verdict.status == INCONCLUSIVE and self.settings.inconclusive == "fail":
+                verdict.status = FAIL
             if verdict.status == FAIL and self.warn_only:
                 verdict.status = WARN
             out.append(verdict)

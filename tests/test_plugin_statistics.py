@@ -229,3 +229,33 @@ def test_slice_gates(stats: pytest.Pytester) -> None:
     smaller = stats.runpytest("-k", "test_slices_pass")
     smaller.assert_outcomes(passed=1)
     assert "SKIP" not in smaller.stdout.str()
+
+
+def test_regression_with_a_confidence_gate_fails_only_when_significant(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile("""
+        import os
+        import numpy as np
+        import pytest
+
+        @pytest.mark.model_threshold(accuracy=0.5, confidence=0.95)
+        def test_it(mlgate):
+            y = np.tile([0, 1], 200)
+            pred = y.copy()
+            pred[: int(os.environ.get("WRONG", "40"))] ^= 1
+            mlgate.evaluate(y_true=y, y_pred=pred, metrics=["accuracy"])
+    """)
+    pytester.runpytest("--mlgate-save-baseline").assert_outcomes(passed=1)
+    pytester.runpytest().assert_outcomes(passed=1)
+    monkeypatch.setenv("WRONG", "46")  # 0.90 -> 0.885: a drop inside the noise
+    small = pytester.runpytest()
+    small.assert_outcomes(passed=1, warnings=1)
+    assert "accuracy may have regressed" in small.stdout.str() and "INCONCLUSIVE" in small.stdout.str()
+    pytester.makeini("[pytest]\nmlgate_inconclusive = fail\n")
+    pytester.runpytest().assert_outcomes(failed=1)
+    pytester.makeini("[pytest]\n")
+    monkeypatch.setenv("WRONG", "120")  # 0.90 -> 0.70: significant
+    big = pytester.runpytest()
+    big.assert_outcomes(failed=1)
+    assert "accuracy regressed: 0.7 vs baseline 0.9" in big.stdout.str()
