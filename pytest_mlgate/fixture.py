@@ -320,7 +320,7 @@ class MlGate:
         ))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Comparison:
     """The verdict of :meth:`MlGate.compare`."""
 
@@ -339,6 +339,19 @@ class Comparison:
     @property
     def passed(self) -> bool:
         return self.verdict == "pass"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):  # compare(...) == "pass"
+            return self.verdict == other
+        if isinstance(other, Comparison):
+            return self.to_dict() == other.to_dict()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.metric, self.verdict, self.candidate, self.baseline, self.interval))
+
+    def __str__(self) -> str:
+        return self.message
 
     def to_dict(self) -> dict[str, Any]:
         return {

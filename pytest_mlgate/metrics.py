@@ -231,7 +231,16 @@ class MetricRegistry:
         self._metrics[name] = Metric(name, higher_is_better, needs, task, _wrap_user(func, needs))
 
     def __contains__(self, name: object) -> bool:
-        return name in self._metrics
+        return isinstance(name, str) and self.get(name) is not None
+
+    def get(self, name: str) -> Metric | None:
+        """The metric ``name``: registered, or any other scikit-learn scorer name; None if neither."""
+        if name not in self._metrics:
+            scorer = _scorer_metric(name)
+            if scorer is None:
+                return None
+            self._metrics[name] = scorer
+        return self._metrics[name]
 
     def __getitem__(self, name: str) -> Metric:
         return self._metrics[name]
@@ -241,8 +250,9 @@ class MetricRegistry:
 
     def lookup(self, name: str) -> Metric:
         """The metric ``name``, or a ValueError with the closest registered names."""
-        if name in self._metrics:
-            return self._metrics[name]
+        metric = self.get(name)
+        if metric is not None:
+            return metric
         close = difflib.get_close_matches(name, list(self._metrics), n=3, cutoff=0.6)
         hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
         raise ValueError(f"unknown metric {name!r}{hint} (known: {', '.join(self.names())})")
@@ -265,7 +275,37 @@ class MetricRegistry:
             rest = "_".join(parts[i:])
             if rest in self._metrics:
                 return self._metrics[rest].higher_is_better
+        metric = self.get(name)  # a scikit-learn scorer name: higher is better
+        if metric is not None:
+            return metric.higher_is_better
         return None
+
+
+def _scorer_metric(name: str) -> Metric | None:
+    """A scikit-learn scorer name as a metric computed from the predictions we already have."""
+    if not name or name.startswith("_"):
+        return None
+    from sklearn.metrics import get_scorer, get_scorer_names
+
+    if name not in get_scorer_names():
+        return None
+    scorer = get_scorer(name)
+    func = getattr(scorer, "_score_func", None)
+    if func is None:
+        return None
+    sign = float(getattr(scorer, "_sign", 1))
+    kwargs = dict(getattr(scorer, "_kwargs", {}))
+    response = getattr(scorer, "_response_method", "predict")
+    response = (response,) if isinstance(response, str) else tuple(response)
+    needs = PRED if response == ("predict",) else PROBA if response == ("predict_proba",) else SCORE
+    takes_weight = _accepts(func, "sample_weight")
+
+    def compute(d: Prepared) -> float:
+        second = d.y_pred if needs == PRED else d.y_score
+        extra = {"sample_weight": d.sample_weight} if takes_weight and d.sample_weight is not None else {}
+        return sign * float(func(d.y_true, second, **kwargs, **extra))
+
+    return Metric(name, True, needs, None, compute)
 
 
 def _wrap_user(func: Callable[..., float], needs: str) -> Callable[[Prepared], float]:

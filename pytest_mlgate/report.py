@@ -77,13 +77,14 @@ def _ungated_status(baseline_present: bool) -> str:
 
 
 def summary_rows(results: Sequence[TestResult], *, baseline_present: bool) -> list[dict[str, str]]:
-    """One display row per recorded or gated metric of each test.
+    """One display row per gate, with the metric's baseline and change beside it.
 
-    Rows hold formatted strings keyed by :data:`COLUMNS` plus ``"message"``. A metric's
-    threshold gates are joined in one cell; baseline and change come from its regression
-    gate; its status is the worst of its gates. A metric without any gate has threshold "-"
-    and status NEW when a baseline file was configured, else "-". Rows follow each test's
-    recording order; gates on unrecorded metrics come last.
+    Rows hold formatted strings keyed by :data:`COLUMNS` plus ``"message"``. Each threshold,
+    compare or drift gate is a row; the metric's comparison with the baseline fills that row's
+    baseline and change cells and counts towards its status. A metric judged only against the
+    baseline gets one row; a metric without any gate has threshold "-" and status NEW when a
+    baseline file was configured, else "-". Rows follow each test's recording order; gates on
+    unrecorded metrics come last.
     """
     rows: list[dict[str, str]] = []
     for result in results:
@@ -94,23 +95,26 @@ def summary_rows(results: Sequence[TestResult], *, baseline_present: bool) -> li
         for name in order:
             gates = by_metric.get(name, [])
             record = result.metrics.get(name)
-            value = record.value if record is not None else next(
-                (g.value for g in gates if g.value is not None), None
-            )
-            thresholds = [g.threshold_text for g in gates if g.kind != "regression" and g.op is not None]
-            stored = next((g for g in gates if g.baseline is not None), None)
-            rows.append(
-                {
-                    "test": result.nodeid,
-                    "metric": name,
-                    "value": format_value(value),
-                    "threshold": ", ".join(dict.fromkeys(thresholds)) or _NONE,
-                    "baseline": format_value(stored.baseline) if stored is not None else _NONE,
-                    "change": _change(value, stored.baseline) if stored is not None else _NONE,
-                    "status": worst_status(g.status for g in gates) if gates else _ungated_status(baseline_present),
-                    "message": "; ".join(g.message for g in gates if g.status != PASS),
-                }
-            )
+            regression = [g for g in gates if g.kind == "regression"]
+            stored = next((g for g in regression if g.baseline is not None), None)
+            own = [g for g in gates if g.kind != "regression"] or [None]
+            for gate in own:
+                judged = ([gate] if gate is not None else []) + regression
+                value = record.value if record is not None else next(
+                    (g.value for g in judged if g.value is not None), None
+                )
+                rows.append(
+                    {
+                        "test": result.nodeid,
+                        "metric": name,
+                        "value": format_value(value),
+                        "threshold": gate.threshold_text if gate is not None else _NONE,
+                        "baseline": format_value(stored.baseline) if stored is not None else _NONE,
+                        "change": _change(value, stored.baseline) if stored is not None else _NONE,
+                        "status": worst_status(g.status for g in judged) if judged else _ungated_status(baseline_present),
+                        "message": "; ".join(g.message for g in judged if g.status != PASS),
+                    }
+                )
     return rows
 
 

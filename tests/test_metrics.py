@@ -205,3 +205,19 @@ def test_registry_add_validates() -> None:
 def test_bad_inputs(kwargs, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         evaluate(REGISTRY, **kwargs)
+
+
+def test_any_scikit_learn_scorer_name_is_a_metric(binary, multiclass) -> None:
+    model, X, y = binary
+    registry = MetricRegistry.default()
+    assert registry.direction("precision_weighted") is True
+    assert registry.direction("neg_mean_poisson_deviance") is True
+    got = evaluate(registry, model, X, y, metrics=["precision_weighted", "jaccard"]).values
+    pred = model.predict(X)
+    assert got["precision_weighted"] == pytest.approx(skm.precision_score(y, pred, average="weighted"))
+    assert got["jaccard"] == pytest.approx(skm.jaccard_score(y, pred))
+    mc_model, mc_X, mc_y = multiclass
+    mc = evaluate(registry, mc_model, mc_X, mc_y, metrics=["roc_auc_ovo", "top_k_accuracy"]).values
+    proba = mc_model.predict_proba(mc_X)
+    assert mc["roc_auc_ovo"] == pytest.approx(skm.roc_auc_score(mc_y, proba, multi_class="ovo"))
+    assert mc["top_k_accuracy"] == pytest.approx(skm.top_k_accuracy_score(mc_y, proba))

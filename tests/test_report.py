@@ -124,7 +124,7 @@ def test_worst_status_and_verdicts() -> None:
 # --- summary rows --------------------------------------------------------------------------
 
 
-def test_summary_rows_one_per_metric_with_its_gates_merged() -> None:
+def test_summary_rows_one_per_gate_with_the_baseline_beside_it() -> None:
     rows = summary_rows([_failing()], baseline_present=True)
     assert [(r["metric"], r["status"]) for r in rows] == [
         ("accuracy", FAIL),
@@ -161,7 +161,7 @@ def test_summary_rows_positive_change_and_gate_on_unrecorded_metric() -> None:
     (row,) = summary_rows([nan_gate], baseline_present=True)
     assert row["value"] == "nan" and row["change"] == "-" and row["threshold"] == "-"
     two = summary_rows([_passing()], baseline_present=False)
-    assert [(r["metric"], r["threshold"]) for r in two] == [("f1", ">= 0.6, <= 1")]
+    assert [(r["metric"], r["threshold"]) for r in two] == [("f1", ">= 0.6"), ("f1", "<= 1")]
 
 
 # --- terminal ------------------------------------------------------------------------------
@@ -172,7 +172,7 @@ def test_render_terminal_aligned_table_and_unused() -> None:
     assert lines[0].split() == list(COLUMNS)
     assert set(lines[1].replace(" ", "")) == {"-"}
     table = lines[:-1]
-    assert len(table) == 2 + 3 + 1
+    assert len(table) == 2 + 3 + 2
     # every column starts at the same offset on every line
     starts = [lines[0].index(c) for c in COLUMNS]
     for line in table[2:]:
@@ -274,7 +274,7 @@ def test_render_markdown_all_passing_collapses_everything() -> None:
     md = render_markdown([_passing()], baseline_present=True)
     assert "**✅ all 2 gates passed**" in md
     assert "###" not in md.split("<details>")[0]
-    assert "| `f1` | 0.7 | >= 0.6, <= 1 | - | - | ✅ PASS |" in md
+    assert "| `f1` | 0.7 | >= 0.6 | - | - | ✅ PASS |" in md and "| `f1` | 0.7 | <= 1 | - | - | ✅ PASS |" in md
 
 
 # --- json ----------------------------------------------------------------------------------
