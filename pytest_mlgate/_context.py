@@ -4,6 +4,5 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any
 
 active_drift_recorder: ContextVar[Callable[..., None] | None] = ContextVar("mlgate_drift_recorder", default=None)
