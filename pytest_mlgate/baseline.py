@@ -75,7 +75,7 @@ def _entry_from_json(raw: Any, where: str) -> BaselineEntry:
     unknown = set(raw) - {"value", "n", "interval", "confidence", "higher_is_better"}
     if unknown:
         raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
-    value = raw.get("value")
+    value: Any = raw.get("value")
     if not _is_number(value) or not math.isfinite(value):
         raise ValueError(f"{where}: 'value' must be a finite number, got {value!r}")
     n = raw.get("n")

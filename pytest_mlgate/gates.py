@@ -59,34 +59,32 @@ class Gate:
         soft = self.severity == "warn" or warn_only
         bad = WARN if soft else FAIL
         size = f" (n={n})" if n is not None else ""
-        common = dict(
-            metric=name, kind="threshold", value=value, op=self.op, threshold=self.threshold,
-            confidence=self.confidence, n=n, severity=self.severity, interval=interval,
-        )
-        if value is None:
+
+        def verdict(status: str, judged: float | None, message: str) -> GateResult:
             return GateResult(
-                status=bad, judged=None,
-                message=f"{name}: not recorded by the test, gate {self.op} {format_value(self.threshold)} "
+                metric=name, kind="threshold", status=status, message=message, value=value, op=self.op,
+                threshold=self.threshold, judged=judged, interval=interval, confidence=self.confidence,
+                n=n, severity=self.severity,
+            )
+
+        if value is None:
+            return verdict(
+                bad, None, f"{name}: not recorded by the test, gate {self.op} {format_value(self.threshold)} "
                 "cannot pass (call mlgate.evaluate or mlgate.record)",
-                **common,
             )
         if not math.isfinite(value):
-            return GateResult(
-                status=bad, judged=value,
-                message=f"{name} = {value}{size}: not a finite number, gate {self.op} "
-                f"{format_value(self.threshold)} cannot pass",
-                **common,
+            return verdict(
+                bad, value,
+                f"{name} = {value}{size}: not a finite number, gate {self.op} {format_value(self.threshold)} cannot pass",
             )
         judged = value
         shown = f"{name} = {format_value(value)}"
         if self.confidence is not None:
             if interval is None or not all(math.isfinite(b) for b in interval):
-                return GateResult(
-                    status=bad, judged=None,
-                    message=f"{name} = {format_value(value)}{size}: confidence={self.confidence} needs a "
+                return verdict(
+                    bad, None, f"{name} = {format_value(value)}{size}: confidence={self.confidence} needs a "
                     "bootstrap interval, and this metric has none (a scalar recorded with mlgate.record "
                     "has no interval; use mlgate.evaluate)",
-                    **common,
                 )
             lo, hi = interval
             judged = lo if self.higher_is_better else hi
@@ -98,15 +96,8 @@ class Gate:
             )
         ok = _OPS[self.op](judged, self.threshold)
         if ok:
-            return GateResult(
-                status=PASS, judged=judged,
-                message=f"{shown} {self.op} {format_value(self.threshold)}{size}", **common,
-            )
-        return GateResult(
-            status=bad, judged=judged,
-            message=f"{shown}{size} fails {self.op} {format_value(self.threshold)}",
-            **common,
-        )
+            return verdict(PASS, judged, f"{shown} {self.op} {format_value(self.threshold)}{size}")
+        return verdict(bad, judged, f"{shown}{size} fails {self.op} {format_value(self.threshold)}")
 
 
 def parse_gate(

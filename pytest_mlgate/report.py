@@ -97,7 +97,7 @@ def summary_rows(results: Sequence[TestResult], *, baseline_present: bool) -> li
             record = result.metrics.get(name)
             regression = [g for g in gates if g.kind == "regression"]
             stored = next((g for g in regression if g.baseline is not None), None)
-            own = [g for g in gates if g.kind != "regression"] or [None]
+            own: list[GateResult | None] = [g for g in gates if g.kind != "regression"] or [None]
             for gate in own:
                 judged = ([gate] if gate is not None else []) + regression
                 value = record.value if record is not None else next(
