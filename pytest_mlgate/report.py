@@ -89,8 +89,8 @@ def summary_rows(results: Sequence[TestResult], *, baseline_present: bool) -> li
     rows: list[dict[str, str]] = []
     for result in results:
         by_metric: dict[str, list[GateResult]] = {}
-        for gate in result.gates:
-            by_metric.setdefault(gate.metric, []).append(gate)
+        for g in result.gates:
+            by_metric.setdefault(g.metric, []).append(g)
         order = list(result.metrics) + [m for m in by_metric if m not in result.metrics]
         for name in order:
             gates = by_metric.get(name, [])
