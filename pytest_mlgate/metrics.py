@@ -85,9 +85,10 @@ def _sk(name: str) -> Any:
 
 
 def _avg(d: Prepared, multiclass: str = "macro") -> dict[str, Any]:
+    # multiclass averages run over the labels present in y_true or y_pred, as scikit-learn's do
     if d.task == "binary":
         return {"average": "binary", "pos_label": 1, "zero_division": 0}
-    return {"average": multiclass, "labels": list(range(d.n_classes or 0)), "zero_division": 0}
+    return {"average": multiclass, "zero_division": 0}
 
 
 def _pred_metric(fn: str, **fixed: Any) -> Callable[[Prepared], float]:
@@ -99,9 +100,7 @@ def _pred_metric(fn: str, **fixed: Any) -> Callable[[Prepared], float]:
 
 def _prf(fn: str, average: str | None) -> Callable[[Prepared], float]:
     def compute(d: Prepared) -> float:
-        kwargs = _avg(d) if average is None else {
-            "average": average, "labels": list(range(d.n_classes or 0)), "zero_division": 0,
-        }
+        kwargs = _avg(d) if average is None else {"average": average, "zero_division": 0}
         return float(_sk(fn)(d.y_true, d.y_pred, sample_weight=d.sample_weight, **kwargs))
 
     return compute

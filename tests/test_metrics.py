@@ -221,3 +221,14 @@ def test_any_scikit_learn_scorer_name_is_a_metric(binary, multiclass) -> None:
     proba = mc_model.predict_proba(mc_X)
     assert mc["roc_auc_ovo"] == pytest.approx(skm.roc_auc_score(mc_y, proba, multi_class="ovo"))
     assert mc["top_k_accuracy"] == pytest.approx(skm.top_k_accuracy_score(mc_y, proba))
+
+
+def test_multiclass_averages_match_scikit_learn_on_a_slice_missing_a_class() -> None:
+    y = np.array([0, 0, 1, 1, 1, 0])
+    pred = np.array([0, 1, 1, 1, 0, 0])
+    # classes 0..2 are known to the model, but class 2 never occurs here
+    out = evaluate(REGISTRY, y_true=np.append(y, 2), y_pred=np.append(pred, 2), metrics=["f1"]).values
+    assert out["f1"] == pytest.approx(skm.f1_score(np.append(y, 2), np.append(pred, 2), average="macro"))
+    sub = evaluate(REGISTRY, y_true=np.append(y, 2), y_pred=np.append(pred, 2), metrics=["f1"],
+                   slice_by=np.array(["a"] * 6 + ["b"])).values
+    assert sub["f1[slice=a]"] == pytest.approx(skm.f1_score(y, pred, average="macro"))
