@@ -125,16 +125,19 @@ class MlGate:
         y_pred: Any = None,
         y_score: Any = None,
         slice_by: Any = None,
+        labels: Any = None,
     ) -> dict[str, float]:
         """Evaluate ``model`` on ``X, y`` (or given predictions) and record every metric.
 
-        Returns the recorded values, named with ``prefix``.
+        Returns the recorded values, named with ``prefix``. ``labels`` names the classes in
+        ``y_score``'s column order when the predictions were made elsewhere.
         """
         if not isinstance(prefix, str):
             raise TypeError(f"mlgate.evaluate: prefix must be a string, got {prefix!r}")
         ev = evaluate(
             self._registry, model, X, y, metrics=metrics, requested=self._spec.requested(prefix),
             sample_weight=sample_weight, y_true=y_true, y_pred=y_pred, y_score=y_score, slice_by=slice_by,
+            labels=labels,
         )
         intervals = self._intervals(ev, prefix)
         out: dict[str, float] = {}
@@ -301,8 +304,11 @@ class MlGate:
 
         return _checked_drift(reference, current, self.record_drift, **kwargs)
 
-    def record_drift(self, report: DriftReport, *, passed: bool, max_drift_share: float = 0.0) -> None:
-        """Add a drift check to this test's results: the report, and its verdict as a ``drift`` gate."""
+    def record_drift(self, report: DriftReport, *, passed: bool, max_drift_share: float = 0.0) -> bool:
+        """Add a drift check to this test's results: the report, and its verdict as a ``drift`` gate.
+
+        Returns True when a failed check must only warn (``--mlgate-warn-only``).
+        """
         self._result.drift.append(report.to_dict())
         count = sum(1 for g in self._result.gates if g.kind == "drift")
         drifted = [c for c in report.columns if c.drifted]
@@ -312,12 +318,14 @@ class MlGate:
         ) + (f" and {len(drifted) - 10} more" if len(drifted) > 10 else "")
         self._result.gates.append(GateResult(
             metric="drift" if count == 0 else f"drift_{count + 1}", kind="drift",
-            status=PASS if passed else FAIL, value=float(report.drift_share), op="<=",
+            status=PASS if passed else WARN if self._settings.warn_only else FAIL,
+            value=float(report.drift_share), op="<=",
             threshold=float(max_drift_share), judged=float(report.drift_share), n=report.n_current,
             message=f"data drift in {len(drifted)} of {len(report.columns)} columns "
             f"(share {report.drift_share:.3g}, allowed {max_drift_share:g})" + (f": {detail}" if detail else ""),
             extra={"drifted_columns": [str(c.name) for c in drifted]},
         ))
+        return not passed and self._settings.warn_only
 
 
 @dataclass(frozen=True, eq=False)

@@ -269,14 +269,14 @@ class MetricRegistry:
             return self._metrics[name].higher_is_better
         if name.endswith("_gap") and self.direction(name[: -len("_gap")]) is not None:
             return False
+        metric = self.get(name)  # a scikit-learn scorer name: higher is better
+        if metric is not None:
+            return metric.higher_is_better
         parts = name.split("_")
         for i in range(1, len(parts)):
             rest = "_".join(parts[i:])
             if rest in self._metrics:
                 return self._metrics[rest].higher_is_better
-        metric = self.get(name)  # a scikit-learn scorer name: higher is better
-        if metric is not None:
-            return metric.higher_is_better
         return None
 
 
@@ -390,15 +390,27 @@ def _task_of_model(model: Any) -> str | None:
     return None
 
 
-def _task_of_target(y: Any) -> str:
+def _task_of_values(y: Any, pred: Any) -> str:
+    """Classification or regression, from the target and (when given) the predictions."""
+    import numpy as np
     from sklearn.utils.multiclass import type_of_target
 
-    kind = type_of_target(y)
-    if kind in ("binary", "multiclass"):
-        return CLASSIFICATION
-    if kind in ("continuous",):
+    kinds = []
+    for values in (y, pred):
+        if values is None:
+            continue
+        try:
+            kinds.append(type_of_target(np.asarray(values)))
+        except ValueError:
+            kinds.append("unknown")
+    if "continuous" in kinds:
         return REGRESSION
-    raise ValueError(f"y: cannot tell classification from regression for a target of type {kind!r}")
+    arr = np.asarray(y)
+    if arr.dtype.kind == "f" and len(np.unique(arr)) > max(20, len(arr) // 2):
+        return REGRESSION  # whole-number floats with this many values are a quantity, not labels
+    if kinds and kinds[0] in ("binary", "multiclass"):
+        return CLASSIFICATION
+    raise ValueError(f"y: cannot tell classification from regression for a target of type {kinds[0]!r}")
 
 
 def resolve_metrics(
@@ -449,16 +461,19 @@ def evaluate(
     y_pred: Any = None,
     y_score: Any = None,
     slice_by: Any = None,
+    labels: Any = None,
 ) -> Evaluation:
     """Predict once per output kind and compute each metric once.
 
-    ``requested`` are registry names the markers gate on; used when ``metrics`` is None.
+    ``requested`` are registry names the markers gate on; used when ``metrics`` is None (those
+    that do not fit the task are left out). ``labels`` are the classes in the column order of
+    ``y_score`` when the predictions were made elsewhere (default: the labels seen).
     """
     import numpy as np
 
     names, custom = resolve_metrics(registry, metrics)
     if metrics is None:
-        names = [n for n in dict.fromkeys(requested) if n in registry]
+        names = [n for n in dict.fromkeys(requested) if registry.get(n) is not None]
 
     # ---- inputs
     if model is not None:
@@ -478,10 +493,17 @@ def evaluate(
             raise ValueError("evaluate: y_true is missing (pass model, X, y or y_true=, y_pred=/y_score=)")
         if y_pred is None and y_score is None:
             raise ValueError("evaluate: give y_pred= and/or y_score= with y_true=")
-    y_arr = _to_1d("y" if model is not None else "y_true", truth)
+    y_name = "y" if model is not None else "y_true"
+    y_arr = _to_1d(y_name, truth)
     n = len(y_arr)
     if n == 0:
-        raise ValueError(f"{'y' if model is not None else 'y_true'} is empty: nothing to evaluate")
+        raise ValueError(f"{y_name} is empty: nothing to evaluate")
+    _check_missing(y_name, y_arr)
+    if model is None and y_pred is not None:
+        y_pred = _to_1d("y_pred", y_pred)
+        if len(y_pred) != n:
+            raise ValueError(f"y_pred has {len(y_pred)} values but y_true has {n}")
+        _check_missing("y_pred", y_pred)
     if model is not None:
         nx = _nrows(X)
         if nx != n:
@@ -496,29 +518,36 @@ def evaluate(
 
     # ---- task
     task = _task_of_model(model) if model is not None else None
-    wanted = [registry[nm] for nm in names]
-    kinds = {m.task for m in wanted if m.task}
+    pred = None
+    if model is not None and task is None:  # not a scikit-learn estimator: its predictions tell
+        pred = _predict(model, X, n)
+    candidates = [registry[nm] for nm in names]
+    kinds = {m.task for m in candidates if m.task}
     if task is None:
-        if len(kinds) == 1:
-            task = kinds.pop()
-        else:
-            task = _task_of_target(y_arr)
-    for m in wanted:
-        if m.task and m.task != task:
-            raise ValueError(f"metric {m.name!r} is a {m.task} metric, but this is a {task} task")
+        task = kinds.pop() if len(kinds) == 1 else _task_of_values(y_arr, pred if model is not None else y_pred)
+    if metrics is None:
+        names = [m.name for m in candidates if m.task in (None, task)]  # markers may name both kinds
+    else:
+        for m in candidates:
+            if m.task and m.task != task:
+                raise ValueError(f"metric {m.name!r} is a {m.task} metric, but this is a {task} task")
     if not names and not custom:
-        names = list(DEFAULT_CLASSIFICATION if task == CLASSIFICATION else DEFAULT_REGRESSION)
-        if task == CLASSIFICATION and not _has_usable_scores(model, y_score):
-            names.remove("roc_auc")  # the default set has roc_auc only where scores exist
-        wanted = [registry[nm] for nm in names]
+        if model is None and y_pred is None:
+            names = ["roc_auc"] if task == CLASSIFICATION else []  # scores alone
+            if not names:
+                raise ValueError("regression metrics need y_pred, which was not given")
+        else:
+            names = list(DEFAULT_CLASSIFICATION if task == CLASSIFICATION else DEFAULT_REGRESSION)
+            if task == CLASSIFICATION and not _has_usable_scores(model, y_score):
+                names.remove("roc_auc")  # the default set has roc_auc only where scores exist
+    wanted = [registry[nm] for nm in names]
     needs = {m.needs for m in wanted}
 
     # ---- predictions, once per kind
     score_is_proba = False
     if model is not None:
-        pred = _to_1d("model.predict(X)", model.predict(X))
-        if len(pred) != n:
-            raise ValueError(f"model.predict(X) returned {len(pred)} values for {n} rows")
+        if pred is None:
+            pred = _predict(model, X, n)
         score = None
         if task == CLASSIFICATION and (needs & {SCORE, PROBA}):
             if hasattr(model, "predict_proba"):
@@ -539,8 +568,6 @@ def evaluate(
                 )
     else:
         pred = None if y_pred is None else _to_1d("y_pred", y_pred)
-        if pred is not None and len(pred) != n:
-            raise ValueError(f"y_pred has {len(pred)} values but y_true has {n}")
         score = None if y_score is None else np.asarray(y_score, dtype=float)
         if score is not None and (score.ndim not in (1, 2) or score.shape[0] != n):
             raise ValueError(f"y_score must have {n} rows (1-d, or 2-d with one column per class), got shape {score.shape}")
@@ -558,12 +585,19 @@ def evaluate(
     # ---- encode labels
     if task == CLASSIFICATION:
         classes = getattr(model, "classes_", None) if model is not None else None
+        if classes is None and labels is not None:
+            classes = _to_1d("labels", labels)
+            if len(set(classes.tolist())) != len(classes):
+                raise ValueError(f"labels must be distinct, got {classes.tolist()!r}")
         if classes is None:
             parts = [y_arr] + ([pred] if pred is not None else [])
             classes = np.unique(np.concatenate([np.asarray(p, dtype=object) for p in parts]).astype(str)) \
                 if _mixed(parts) else np.unique(np.concatenate(parts))
-            if score is not None and score.ndim == 2 and score.shape[1] > len(classes):
-                classes = np.arange(score.shape[1])
+            if score is not None and score.ndim == 2 and score.shape[1] != max(len(classes), 2):
+                raise ValueError(
+                    f"y_score has {score.shape[1]} columns but y_true and y_pred hold {len(classes)} classes "
+                    f"{classes.tolist()!r}; pass labels= with every class, in y_score's column order"
+                )
         classes = np.asarray(classes)
         if len(classes) < 2:
             raise ValueError(f"y has a single class ({classes[0]!r}): classification metrics need at least two")
@@ -621,6 +655,33 @@ def evaluate(
     if slice_by is not None:
         _add_slices(ev, slice_by, X, n)
     return ev
+
+
+def _predict(model: Any, X: Any, n: int) -> Any:
+    pred = _to_1d("model.predict(X)", model.predict(X))
+    if len(pred) != n:
+        raise ValueError(f"model.predict(X) returned {len(pred)} values for {n} rows")
+    _check_missing("model.predict(X)", pred)
+    return pred
+
+
+def _check_missing(name: str, values: Any) -> None:
+    """Labels and targets must all be present: NaN or None is an error that names the input."""
+    import numpy as np
+
+    if values.dtype.kind == "f":
+        bad = np.isnan(values)
+    elif values.dtype.kind == "O":
+        bad = np.fromiter((v is None or (isinstance(v, float) and v != v) for v in values.tolist()),
+                          dtype=bool, count=len(values))
+    else:
+        return
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        raise ValueError(
+            f"{name} contains {len(rows)} missing value(s) (NaN/None), first at row {int(rows[0])}: "
+            "drop or impute them before evaluating"
+        )
 
 
 def _has_usable_scores(model: Any, y_score: Any) -> bool:

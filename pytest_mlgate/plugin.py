@@ -5,6 +5,7 @@ It holds no statistics and no file formats; those live in the pure core modules.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import warnings
@@ -95,6 +96,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_itemcollected(item: pytest.Item) -> None:
+    session = item.config.stash.get(session_key, None)
+    if session is not None:
+        session.collected.add(item.nodeid)
     if "mlgate" in getattr(item, "fixturenames", ()) or any(
         item.get_closest_marker(name) is not None for name in GATE_MARKERS
     ):
@@ -135,6 +139,7 @@ class MlgateSession:
         self.results: dict[str, TestResult] = {}
         self.messages: list[str] = []
         self.usage_errors: list[str] = []
+        self.collected: set[str] = set()  # every collected test id, deselected ones too
         self.order: dict[str, int] = {}
         self._registry: MetricRegistry | None = None
         self._baseline: Baseline | None = None
@@ -281,9 +286,11 @@ class MlgateSession:
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: object) -> None:
         """xdist controller: a worker found bad marker arguments and ran nothing."""
-        for line in getattr(node, "workeroutput", {}).get("mlgate_usage_errors", []):
+        output = getattr(node, "workeroutput", {})
+        for line in output.get("mlgate_usage_errors", []):
             if line not in self.usage_errors:
                 self.usage_errors.append(line)
+        self.collected.update(output.get("mlgate_collected", []))
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
@@ -316,8 +323,9 @@ class MlgateSession:
             np.random.seed(seed)
 
     @pytest.hookimpl(wrapper=True)
-    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> Generator[None, object, object]:
-        state = pyfuncitem.stash.get(state_key, None)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
+        """Run the test body, then judge its gates (any kind of item: functions, unittest, ...)."""
+        state = item.stash.get(state_key, None)
         if state is None:
             return (yield)
         token = active_drift_recorder.set(state.fixture.record_drift)
@@ -326,20 +334,24 @@ class MlgateSession:
         finally:
             active_drift_recorder.reset(token)
         from .gates import MlgateWarning
-        from .results import INCONCLUSIVE, WARN
+        from .results import FAIL, INCONCLUSIVE, PASS, WARN
 
-        self.judge(pyfuncitem, state)
-        # a drift check already raised (or the test expected it to): its gate is reported, not raised again
-        failed = [g for g in state.result.failed_gates if g.kind != "drift"]
-        path, lineno, _ = pyfuncitem.location
+        # the body returned: a failed drift check in it raised and was handled by the test itself
+        for gate in state.result.gates:
+            if gate.kind == "drift" and gate.status == FAIL:
+                gate.status = PASS
+                gate.message += " (DriftDetected was raised and handled by the test)"
+        self.judge(item, state)
+        path, lineno, _ = item.location
         for gate in state.result.gates:
             if gate.status in (WARN, INCONCLUSIVE) and gate.kind != "compare":  # compare warned already
                 warnings.warn_explicit(
-                    MlgateWarning(f"{pyfuncitem.nodeid}: {gate.message}"), MlgateWarning,
-                    filename=str(pyfuncitem.path), lineno=(lineno or 0) + 1,
+                    MlgateWarning(f"{item.nodeid}: {gate.message}"), MlgateWarning,
+                    filename=str(item.path), lineno=(lineno or 0) + 1,
                 )
+        failed = state.result.failed_gates
         if failed:
-            pytest.fail(self.failure_message(pyfuncitem.nodeid, state.result, failed), pytrace=False)
+            pytest.fail(self.failure_message(item.nodeid, state.result, failed), pytrace=False)
         return out
 
     def judge(self, item: pytest.Item, state: ItemState) -> None:
@@ -395,11 +407,12 @@ class MlgateSession:
         if baseline is None or self.config.getoption("mlgate_save_baseline"):
             return []
         from .baseline import judge_regression
-        from .results import FAIL, INCONCLUSIVE, NEW, WARN, GateResult, format_value
+        from .results import FAIL, INCONCLUSIVE, NEW, PASS, WARN, GateResult, format_value
 
         ref = baseline.ref
         out: list[GateResult] = []
         confidences = {g.metric: g.confidence for g in spec.gates if g.confidence is not None}
+        directions = {g.metric: g.higher_is_better for g in spec.gates}
         for name, record in result.metrics.items():
             entry = baseline.get(result.nodeid, name)
             if entry is None:
@@ -408,14 +421,25 @@ class MlgateSession:
                     message=f"{name} = {format_value(record.value)}: new, no stored baseline value",
                 ))
                 continue
-            higher = record.higher_is_better if record.higher_is_better is not None else entry.higher_is_better
-            if higher is None:
-                continue
+            higher = next(
+                (d for d in (record.higher_is_better, entry.higher_is_better, directions.get(name)) if d is not None),
+                None,
+            )
             tolerance = spec.tolerances.get(name, self.default_tolerance)
-            verdict = judge_regression(
-                name, record.value, entry, higher_is_better=higher, tolerance=tolerance, baseline_ref=ref,
+            judge = functools.partial(
+                judge_regression, name, record.value, entry, tolerance=tolerance, baseline_ref=ref,
                 n=record.n, interval=record.interval, confidence=confidences.get(name),
             )
+            if higher is None:
+                # direction unknown: a change beyond the tolerance either way fails
+                up, down = judge(higher_is_better=True), judge(higher_is_better=False)
+                verdict = up if up.status != PASS else down
+                if verdict.status != PASS:
+                    verdict.message = verdict.message.replace(" regressed", " changed") + (
+                        " (direction unknown: pass higher_is_better= to mlgate.record)"
+                    )
+            else:
+                verdict = judge(higher_is_better=higher)
             if verdict.status == INCONCLUSIVE and self.settings.inconclusive == "fail":
                 verdict.status = FAIL
             if verdict.status == FAIL and self.warn_only:
@@ -427,10 +451,11 @@ class MlgateSession:
         noun = "gate" if len(failed) == 1 else "gates"
         lines = [f"mlgate: {len(failed)} {noun} failed"]
         lines += [f"  {g.message}" for g in failed]
-        lines.append(
-            f"mlgate seed {result.seed} (replay: pytest --mlgate-seed {self.base_seed} '{nodeid}')"
-        )
+        lines.append(self.replay_line(nodeid, result))
         return "\n".join(lines)
+
+    def replay_line(self, nodeid: str, result: TestResult) -> str:
+        return f"mlgate seed {result.seed} (replay: pytest --mlgate-seed {self.base_seed} '{nodeid}')"
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
@@ -442,6 +467,8 @@ class MlgateSession:
             return report
         result = state.result
         result.outcome = report.outcome
+        if report.failed:
+            report.sections.append(("mlgate", self.replay_line(item.nodeid, result)))
         report.mlgate = result.to_dict()  # type: ignore[attr-defined]  # travels to the xdist controller
         if self.junit_family() == "xunit1":
             item.user_properties.extend(junit_properties(result))
@@ -470,15 +497,18 @@ class MlgateSession:
         baseline = self.baseline
         if baseline is None:
             return []
-        files = {nodeid.split("::", 1)[0] for nodeid in self.order}
+        known = self.collected | set(self.order)
+        files = {nodeid.split("::", 1)[0] for nodeid in known}
         seen = {(r.nodeid, m) for r in self.results.values() for m in r.metrics}
         return [
             (nodeid, metric) for nodeid, metric in baseline.unused(seen)
-            if nodeid in self.results or (nodeid not in self.order and nodeid.split("::", 1)[0] in files)
+            if nodeid in self.results or (nodeid not in known and nodeid.split("::", 1)[0] in files)
         ]
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.is_worker:
+            self.config.workeroutput["mlgate_collected"] = sorted(self.collected)  # type: ignore[attr-defined]
         if self.usage_errors:
             import sys
 

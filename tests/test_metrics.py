@@ -198,8 +198,9 @@ def test_registry_add_validates() -> None:
         ({"y_true": [], "y_pred": []}, "y_true is empty"),
         ({"y_true": [1, 1], "y_pred": [1, 1]}, "single class"),
         ({"y_true": [0, 1, 2], "y_pred": [0, 1, 2], "y_score": np.ones((3, 2)) / 2, "metrics": ["roc_auc"]},
-         "one column per class"),
-        ({"y_true": [0.5, 1.5], "y_pred": [np.nan, 1.0]}, "contain NaN"),
+         "y_score has 2 columns but y_true and y_pred hold 3 classes"),
+        ({"y_true": [0.5, 1.5], "y_pred": [np.nan, 1.0]}, r"y_pred contains 1 missing value\(s\) \(NaN/None\), first at row 0"),
+        ({"y_true": ["a", None, "b"], "y_pred": ["a", "a", "b"]}, r"y_true contains 1 missing value\(s\)"),
     ],
 )
 def test_bad_inputs(kwargs, message: str) -> None:

@@ -195,3 +195,39 @@ def test_baseline_is_relative_to_rootdir(pytester: pytest.Pytester) -> None:
     (sub / "test_x.py").write_text("def test_x(mlgate):\n    mlgate.record(accuracy=0.5)\n")
     pytester.runpytest("sub", "--mlgate-save-baseline").assert_outcomes(passed=1)
     assert Path(pytester.path / "mlgate-baseline.json").exists()
+
+
+def test_metrics_without_a_registry_direction_are_compared_too(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile("""
+        import os
+        import pytest
+
+        V = float(os.environ.get("V", "9"))
+
+        @pytest.mark.model_threshold(latency_ms="<=1000")
+        def test_gated(mlgate):
+            mlgate.record("latency_ms", V)
+
+        def test_ungated(mlgate):
+            mlgate.record("rows_scored", V)
+    """)
+    pytester.runpytest("--mlgate-save-baseline").assert_outcomes(passed=2)
+    monkeypatch.setenv("V", "900")
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=2)
+    out = result.stdout.str()
+    assert "latency_ms regressed: 900 vs baseline 9" in out  # the gate's direction: lower is better
+    assert "rows_scored changed: 900 vs baseline 9" in out and "direction unknown" in out
+
+
+def test_deselected_tests_are_not_unused_entries(suite: pytest.Pytester) -> None:
+    saved(suite)
+    result = suite.runpytest("-k", "test_acc")
+    result.assert_outcomes(passed=1, deselected=2)
+    assert "unused baseline entry" not in result.stdout.str()
+    pytest.importorskip("xdist")
+    parallel = suite.runpytest_subprocess("-n", "2", "-k", "test_acc")
+    parallel.assert_outcomes(passed=1)
+    assert "unused baseline entry" not in parallel.stdout.str()

@@ -303,3 +303,96 @@ def test_a_failing_body_is_not_masked(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*the body failed*"])
+
+
+def test_task_comes_from_the_predictions_when_the_model_does_not_say(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        import numpy as np
+
+        class DuckRegressor:
+            def predict(self, X):
+                return np.asarray(X)[:, 0] * 2.0 + 0.5
+
+        def test_precomputed_whole_number_target(mlgate):
+            y = np.array([151., 75., 141., 206., 135., 97., 138., 63.] * 5)
+            assert set(mlgate.evaluate(y_true=y, y_pred=y + 3.7)) == {"r2", "mae", "rmse"}
+
+        def test_duck_typed_regressor(mlgate):
+            X = np.arange(40, dtype=float).reshape(-1, 1)
+            assert set(mlgate.evaluate(DuckRegressor(), X, X[:, 0] * 2.0)) == {"r2", "mae", "rmse"}
+
+        def test_scores_alone(mlgate):
+            y = np.array([0, 1] * 20)
+            assert set(mlgate.evaluate(y_true=y, y_score=np.linspace(0, 1, 40))) == {"roc_auc"}
+    """)
+    pytester.runpytest().assert_outcomes(passed=3)
+
+
+def test_markers_naming_two_tasks_evaluate_what_fits_each_model(models: pytest.Pytester) -> None:
+    models.makepyfile("""
+        import pytest
+
+        @pytest.mark.model_threshold(accuracy=0.9, r2=0.3)
+        def test_two_models(mlgate, binary, regression):
+            assert set(mlgate.evaluate(*binary)) == {"accuracy"}
+            assert set(mlgate.evaluate(*regression)) == {"r2"}
+    """)
+    models.runpytest().assert_outcomes(passed=1)
+
+
+def test_missing_labels_and_unknown_classes_name_the_input(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        import numpy as np
+        import pandas as pd
+        import pytest
+
+        def test_it(mlgate):
+            with pytest.raises(ValueError, match=r"y_true contains 10 missing value\\(s\\) \\(NaN/None\\), first at row 2"):
+                mlgate.evaluate(y_true=pd.Series(["a", "b", None, "a"] * 10, dtype="str"), y_pred=["a"] * 40)
+            y = np.array(["a", "b"] * 20)
+            proba = np.tile([0.7, 0.2, 0.1], (40, 1))
+            proba[1::2] = [0.2, 0.7, 0.1]
+            with pytest.raises(ValueError, match="y_score has 3 columns but y_true and y_pred hold 2 classes"):
+                mlgate.evaluate(y_true=y, y_pred=y, y_score=proba, metrics=["log_loss"])
+            out = mlgate.evaluate(y_true=y, y_pred=y, y_score=proba, metrics=["log_loss"], labels=["a", "b", "c"])
+            assert out["log_loss"] > 0
+    """)
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_scorer_names_take_their_direction_from_scikit_learn(models: pytest.Pytester) -> None:
+    models.makepyfile("""
+        import pytest
+
+        @pytest.mark.model_threshold(d2_brier_score=0.5, neg_log_loss=-0.5)
+        def test_it(mlgate, binary):
+            mlgate.evaluate(*binary)
+    """)
+    result = models.runpytest()
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*d2_brier_score*>= 0.5*PASS*"])
+
+
+def test_any_failure_of_a_model_test_prints_its_seed(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        def test_uses_rng(mlgate):
+            assert mlgate.rng.normal() > 100
+    """)
+    result = pytester.runpytest("--tb=short", "--mlgate-seed", "5")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*mlgate seed * (replay: pytest --mlgate-seed 5 'test_any_failure_of_a_model_test_prints_its_seed.py::test_uses_rng')*"])
+
+
+def test_gates_on_unittest_tests_are_judged_too(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        import unittest
+        import pytest
+
+        @pytest.mark.model_threshold(accuracy=0.99)
+        class TestModel(unittest.TestCase):
+            def test_accuracy(self):
+                pass
+    """)
+    result = pytester.runpytest("-m", "model")
+    result.assert_outcomes(failed=1)
+    assert "accuracy: not recorded by the test" in result.stdout.str()
