@@ -66,7 +66,7 @@ def assert_no_drift(reference: Any, current: Any, **kwargs: Any) -> DriftReport:
 
 
 def _checked_drift(
-    reference: Any, current: Any, record: Callable[..., None] | None, **kwargs: Any
+    reference: Any, current: Any, record: Callable[..., bool] | None, **kwargs: Any
 ) -> DriftReport:
     from .drift import DriftDetected
     from .drift import assert_no_drift as check

@@ -5,4 +5,4 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import ContextVar
 
-active_drift_recorder: ContextVar[Callable[..., None] | None] = ContextVar("mlgate_drift_recorder", default=None)
+active_drift_recorder: ContextVar[Callable[..., bool] | None] = ContextVar("mlgate_drift_recorder", default=None)
