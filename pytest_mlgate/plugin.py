@@ -514,9 +514,12 @@ class MlgateSession:
 
             sys.stderr.write("ERROR: " + USAGE_HEADER + "\n  " + "\n  ".join(self.usage_errors) + "\n")
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
-        if self.is_worker or not self.results:
+        if self.is_worker or session.exitstatus == pytest.ExitCode.USAGE_ERROR:
             return
         results = self.sorted_results()
+        asked = [self.config.getoption(o) for o in ("mlgate_report", "mlgate_json", "mlgate_history")]
+        if not results and not any(asked):
+            return  # no model test ran and no report was asked for: touch nothing
         if self.junit_family() != "xunit1":
             xml = _junit_plugin(self.config)
             if xml is not None:
@@ -547,7 +550,7 @@ class MlgateSession:
 
         unused = self.unused_entries()
         present = self.baseline is not None
-        if config.getoption("mlgate_save_baseline"):
+        if config.getoption("mlgate_save_baseline") and results:
             path = self.baseline_path()
             current = self.baseline or Baseline(path=path)
             current.updated(results, prov()).save(path)
@@ -563,7 +566,7 @@ class MlgateSession:
             path = self._output_path(report)
             write_text_atomic(path, markdown)
             self.messages.append(f"mlgate: Markdown report written to {path}")
-        if config.getini("mlgate_step_summary") and append_step_summary(markdown):
+        if results and config.getini("mlgate_step_summary") and append_step_summary(markdown):
             self.messages.append("mlgate: report appended to $GITHUB_STEP_SUMMARY")
         json_path = config.getoption("mlgate_json")
         if json_path:

@@ -231,3 +231,13 @@ def test_deselected_tests_are_not_unused_entries(suite: pytest.Pytester) -> None
     parallel = suite.runpytest_subprocess("-n", "2", "-k", "test_acc")
     parallel.assert_outcomes(passed=1)
     assert "unused baseline entry" not in parallel.stdout.str()
+
+
+def test_reports_asked_for_are_written_when_no_model_test_ran(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_plain():\n    pass\n")
+    result = pytester.runpytest("--mlgate-report", "r.md", "--mlgate-json", "r.json")
+    result.assert_outcomes(passed=1)
+    assert "no gates evaluated" in (pytester.path / "r.md").read_text()
+    assert json.loads((pytester.path / "r.json").read_text())["summary"]["tests"] == 0
+    pytester.runpytest().assert_outcomes(passed=1)
+    assert not (pytester.path / "mlgate-baseline.json").exists()
