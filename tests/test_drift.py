@@ -115,6 +115,35 @@ def test_chisquare_matches_scipy_numeric_and_categorical():
     assert col.p_value == pytest.approx(stats.chisquare(f_obs, f_exp).pvalue, rel=1e-10)
 
 
+@pytest.mark.parametrize("correction", ["holm", "bonferroni", "bh"])
+def test_chisquare_with_correction_is_two_sample_homogeneity(correction):
+    g = rng(61)
+    r, c = g.integers(0, 4, 600), g.integers(0, 4, 450)
+    col = detect_drift(r, c, correction=correction)["value"]
+    table = np.vstack([np.bincount(r, minlength=4), np.bincount(c, minlength=4)])
+    res = stats.chi2_contingency(table, correction=False)
+    assert col.method == "chisquare"
+    assert col.p_value == pytest.approx(res.pvalue, rel=1e-10)
+    assert col.statistic == pytest.approx(res.statistic, rel=1e-10)
+
+    # categorical, named method, a category seen only in current: still a finite two-sample test
+    rs = pd.Series(g.choice(list("abcd"), 500), name="s")
+    cs = pd.Series(g.choice(list("abcde"), 300, p=[0.3, 0.2, 0.2, 0.2, 0.1]), name="s")
+    col = detect_drift(rs, cs, method="chisquare", correction=correction)["s"]
+    keys = list("abcde")
+    table = np.vstack(
+        [rs.value_counts().reindex(keys, fill_value=0).to_numpy(), cs.value_counts().reindex(keys, fill_value=0).to_numpy()]
+    )
+    res = stats.chi2_contingency(table, correction=False)
+    assert col.method == "chisquare" and math.isfinite(col.statistic)
+    assert col.p_value == pytest.approx(res.pvalue, rel=1e-10)
+    assert col.statistic == pytest.approx(res.statistic, rel=1e-10)
+    assert col.new_categories == {"e": pytest.approx((cs == "e").mean())}
+    # without a correction the same data gets Evidently's goodness of fit (a new value: p = 0)
+    evidently = detect_drift(rs, cs, method="chisquare", correction=None)["s"]
+    assert evidently.p_value == 0.0 and evidently.statistic == math.inf
+
+
 def test_z_test_matches_hand_computation():
     r = np.array([0] * 300 + [1] * 200)
     c = np.array([0] * 150 + [1] * 250)
@@ -317,6 +346,28 @@ def test_missing_share_drift_is_reported():
     assert col.missing_reference == 0.0 and col.missing_current == pytest.approx(0.2)
     assert col.missing_drifted and col.drifted
     assert "missing share" in col.reason
+
+
+def test_missing_share_and_value_tests_are_one_correction_family():
+    g = rng(62)
+    ref = pd.DataFrame({"x": g.normal(size=300), "y": g.normal(size=300), "z": g.normal(size=300)})
+    cur = pd.DataFrame({"x": g.normal(0.2, size=300), "y": g.normal(size=300), "z": g.normal(size=300)})
+    ref.loc[g.random(300) < 0.1, "x"] = np.nan
+    cur.loc[g.random(300) < 0.2, "x"] = np.nan
+    ref.loc[g.random(300) < 0.1, "y"] = np.nan  # "z" has no missing value: no missing-share test
+    raw = detect_drift(ref, cur, correction=None)
+    family = np.array([c.p_value for c in raw.columns] + [raw["x"].missing_p_value, raw["y"].missing_p_value])
+    m = family.size
+    order = np.argsort(family)
+    holm = np.empty(m)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * family[i]))
+        holm[i] = running
+    rep = detect_drift(ref, cur)
+    np.testing.assert_allclose([c.p_value_adjusted for c in rep.columns], holm[:3])
+    assert rep["z"].missing_p_value == 1.0
+    assert rep["x"].missing_drifted == bool(holm[3] < 0.05 and abs(rep["x"].missing_current - rep["x"].missing_reference) >= 0.05)
 
 
 def test_missing_share_noise_does_not_trip():
@@ -553,6 +604,46 @@ def test_false_alarm_rate_with_twenty_columns():
 
 def test_power_for_half_sd_shift():
     assert _null_and_power(200, 0.5) >= 0.95
+
+
+def test_false_alarm_rate_with_missing_values():
+    # missing-share and value tests are corrected together, so 10% NaN does not double the alarms
+    hits = 0
+    for rep in range(200):
+        g = rng(3000 + rep)
+        ref, cur = g.normal(size=(300, 20)), g.normal(size=(300, 20))
+        ref[g.random(ref.shape) < 0.1] = np.nan
+        cur[g.random(cur.shape) < 0.1] = np.nan
+        hits += detect_drift(pd.DataFrame(ref), pd.DataFrame(cur)).drifted
+    assert hits / 200 <= 0.08
+
+
+_LEVELS = np.array(list("abcd"))
+
+
+def _categorical_hits(reps: int, n_columns: int, rows: int, shifted: list[float] | None) -> float:
+    hits = 0
+    for rep in range(reps):
+        g = rng(4000 + rep)
+        ref = pd.DataFrame({f"k{i}": g.choice(_LEVELS, rows) for i in range(n_columns)})
+        cur = pd.DataFrame({f"k{i}": g.choice(_LEVELS, rows) for i in range(n_columns)})
+        if shifted is not None:
+            cur["k0"] = g.choice(_LEVELS, rows, p=shifted)
+            hits += detect_drift(ref, cur)["k0"].drifted
+        else:
+            hits += detect_drift(ref, cur).drifted
+    return hits / reps
+
+
+def test_categorical_false_alarm_rate_with_defaults():
+    # Evidently's goodness of fit ignores the reference's own noise: ~60% false alarms here
+    assert _categorical_hits(200, 10, 300, None) <= 0.08
+
+
+def test_categorical_power_for_one_level_shift():
+    # one level's share 25% -> 40%: the two-sample test's power is ~0.9 at 300 rows per side
+    assert _categorical_hits(200, 1, 300, [0.4, 0.2, 0.2, 0.2]) >= 0.85
+    assert _categorical_hits(200, 10, 500, [0.4, 0.2, 0.2, 0.2]) >= 0.90
 
 
 def test_large_data_tiny_shift_passes_and_real_shift_fails():
