@@ -109,8 +109,9 @@ def pytest_itemcollected(item: pytest.Item) -> None:
 def mlgate(request: pytest.FixtureRequest) -> MlGate:
     """Record, evaluate and compare models; the test's model_threshold gates judge what it records."""
     state = request.node.stash.get(state_key, None)
-    if state is None:  # a test that is not a Function item of its own, e.g. requested indirectly
-        raise pytest.UsageError(f"{request.node.nodeid}: the mlgate fixture needs a test function")
+    if state is None:  # e.g. requested from a fixture of wider scope than a test
+        pytest.fail(f"{request.node.nodeid}: the mlgate fixture belongs to one test; request it from a test "
+                    "or a function-scoped fixture", pytrace=False)
     return state.fixture
 
 
@@ -127,7 +128,6 @@ class ItemState:
         self.result = result
         self.spec = spec
         self.fixture = fixture
-        self.judged = False
 
 
 class MlgateSession:
@@ -400,7 +400,6 @@ class MlgateSession:
         verdicts += regressions
         # compare() verdicts were added while the test ran; keep them after the marker gates
         result.gates[:0] = verdicts
-        state.judged = True
 
     def regression_verdicts(self, result: TestResult, spec: ItemSpec) -> list[GateResult]:
         baseline = self.baseline
