@@ -62,6 +62,7 @@ def assert_no_drift(reference: Any, current: Any, **kwargs: Any) -> DriftReport:
     Keyword arguments as :func:`detect_drift`, plus ``max_drift_share=0.0``. Called inside
     a test that uses the ``mlgate`` fixture, the report is recorded into that test's results.
     """
+    __tracebackhide__ = True
     return _checked_drift(reference, current, active_drift_recorder.get(), **kwargs)
 
 

@@ -302,6 +302,7 @@ class MlGate:
         """``assert_no_drift`` whose report is recorded into this test's results."""
         from . import _checked_drift
 
+        __tracebackhide__ = True
         return _checked_drift(reference, current, self.record_drift, **kwargs)
 
     def record_drift(self, report: DriftReport, *, passed: bool, max_drift_share: float = 0.0) -> bool:
