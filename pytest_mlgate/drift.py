@@ -4,7 +4,8 @@
 :func:`assert_no_drift` raises :class:`DriftDetected` (an ``AssertionError``) when too many
 columns drifted.  With ``method="auto"`` each column gets the test Evidently's legacy data-drift
 preset would pick (``stattests._get_default_stattest``), with the same statistic, threshold and
-verdict when ``correction=None``:
+verdict -- with the default arguments for a single column (one p-value is left unchanged by any
+correction), and column by column when ``correction=None``:
 
 * reference rows (after dropping NaN/inf) <= 1000: Kolmogorov-Smirnov for numeric columns with
   more than 5 distinct values, chi-square for 3..5 values (numeric) or more than 2 values
@@ -18,27 +19,35 @@ Cramer-von Mises: drift when p <= threshold, other tests p < threshold; distance
 threshold, energy: score > threshold); ``mannwhitney`` is two-sided where Evidently's is
 one-sided (``alternative="less"``).
 
-Beyond Evidently, p-values are adjusted across columns (Holm by default), every column's share
-of missing values (NaN, None, +-inf) is compared (a two-proportion z-test plus an absolute-change
-floor :data:`MISSING_SHARE_MIN_CHANGE`), and categories seen on one side only are listed.  The
-missing-share tests (of the columns with a missing value on either side) and the value tests form
-one correction family, so a gate of 20 columns keeps its ~5% chance of a false alarm.
+``chisquare`` (chosen by ``"auto"`` or by name) is always Evidently's goodness of fit: the current
+counts against the reference frequencies scaled to the current size, taken as exact
+(``scipy.stats.chisquare``; a value never seen in reference gives p = 0).  It ignores the
+reference's own sampling noise, which roughly doubles the statistic under no drift when both
+sides have the same size, so it raises false alarms on many same-distribution categorical
+columns (10 columns of 300 rows from one distribution: ~60% of runs even after Holm).  The
+two-sample alternative is the named method ``"chi2_homogeneity"``: the chi-square test of
+homogeneity of the 2 x k table of counts (``scipy.stats.chi2_contingency`` without Yates'
+correction, p < 0.05), for categorical and per-value numeric columns like ``chisquare``; ask for
+it with ``method={"col": "chi2_homogeneity"}``, or ``method="chi2_homogeneity"`` together with
+``categorical=[...]``.  The other p-value tests (z, KS, Mann-Whitney, t-test, Cramer-von Mises,
+Anderson-Darling) are two-sample already.
 
-With a correction (the default) the chi-square test compares the two samples: the chi-square
-test of homogeneity of the 2 x k table of counts (``scipy.stats.chi2_contingency`` without
-Yates' correction), still named ``"chisquare"``.  With ``correction=None`` it is Evidently's
-goodness of fit of the current counts against the reference frequencies taken as exact (a value
-never seen in reference gives p = 0).  That test ignores the reference's own sampling noise, which
-roughly doubles the statistic under no drift when both sides have the same size: 10 categorical
-columns of 300 rows from one distribution raised in ~60% of runs even after Holm.  The other
-p-value tests (z, KS, Mann-Whitney, t-test, Cramer-von Mises, Anderson-Darling, missing share) are
-two-sample already.  The module does not import pytest.
+Beyond Evidently, p-values are adjusted across the columns tested with p-values (Holm by
+default), every column's share of missing values (NaN, None, +-inf) is compared, and categories
+seen on one side only are listed.  The missing-share tests (a two-proportion z-test, for the
+columns with a missing value on either side) form their own correction family, corrected the
+same way, so that a column's value verdict does not depend on its missing values; a share
+drifts when its adjusted p-value < :data:`MISSING_SHARE_ALPHA` (0.01, stricter than the value
+tests so that the two families together keep a gate of 20 columns near its ~5% chance of a false
+alarm) and the share moved by at least :data:`MISSING_SHARE_MIN_CHANGE`.  The module does not
+import pytest.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
@@ -59,8 +68,9 @@ __all__ = [
     "detect_drift",
 ]
 
-#: Significance level of the missing-share test (applied to the adjusted p-value).
-MISSING_SHARE_ALPHA = 0.05
+#: Significance level of the missing-share tests (applied to the p-values adjusted within their own
+#: family); stricter than the value tests' 0.05 so that both families together rarely raise falsely.
+MISSING_SHARE_ALPHA = 0.01
 #: Smallest absolute change in the share of missing values that can count as drift.
 MISSING_SHARE_MIN_CHANGE = 0.05
 #: At most this many new / vanished categories are listed per column (the largest shares).
@@ -93,6 +103,7 @@ METHODS: dict[str, _Method] = {
     for m in (
         _Method("ks", "p_value", 0.05, True, False, True),
         _Method("chisquare", "p_value", 0.05, True, True, False),
+        _Method("chi2_homogeneity", "p_value", 0.05, True, True, False),
         _Method("z", "p_value", 0.05, True, True, False),
         _Method("cramer_von_mises", "p_value", 0.1, True, False, True),
         _Method("anderson", "p_value", 0.1, True, False, False),
@@ -115,7 +126,7 @@ _ALIASES = {"mannw": "mannwhitney", "ed": "energy"}
 
 
 def _jsonable(value: Any) -> Any:
-    """Return ``value`` as JSON-able builtins; NaN and infinities become ``None``."""
+    """Return ``value`` as JSON-able builtins; NaN and infinities become ``"nan"``, ``"inf"``, ``"-inf"``."""
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, np.bool_):
@@ -124,7 +135,9 @@ def _jsonable(value: Any) -> Any:
         return int(value)
     if isinstance(value, (float, np.floating)):
         f = float(value)
-        return f if math.isfinite(f) else None
+        if math.isfinite(f):
+            return f
+        return "nan" if math.isnan(f) else ("inf" if f > 0 else "-inf")
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -148,11 +161,10 @@ class ColumnDrift:
 
     ``statistic`` is the test statistic (p-value tests) or the distance (distance methods);
     ``p_value`` is the raw p-value (``None`` for distances) and ``p_value_adjusted`` the one after
-    the multiple-testing correction (one family with the missing-share tests), which decides
-    ``drifted``.  With a correction the chi-square test compares the two samples (homogeneity);
-    with ``correction=None`` it is Evidently's goodness of fit against the reference frequencies.
-    Missing shares are over all rows; category shares are over the non-missing rows of the side
-    they were seen on.
+    the multiple-testing correction across the columns' value tests, which decides the value
+    verdict.  ``drifted`` is that verdict or ``missing_drifted`` (the missing-share test, corrected
+    in its own family).  Missing shares are over all rows; category shares are over the
+    non-missing rows of the side they were seen on.
     """
 
     name: Any
@@ -171,25 +183,35 @@ class ColumnDrift:
     p_value_adjusted: float | None = None
     missing_p_value: float | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the verdict as JSON-able builtins (NaN becomes ``None``)."""
+    def _fields(self) -> dict[str, Any]:
         return {
-            "name": self.name if isinstance(self.name, (str, int)) else str(self.name),
+            "name": self.name,
             "kind": self.kind,
             "method": self.method,
-            "statistic": _jsonable(self.statistic),
-            "p_value": _jsonable(self.p_value),
-            "p_value_adjusted": _jsonable(self.p_value_adjusted),
-            "threshold": _jsonable(self.threshold),
+            "statistic": self.statistic,
+            "p_value": self.p_value,
+            "p_value_adjusted": self.p_value_adjusted,
+            "threshold": self.threshold,
             "drifted": bool(self.drifted),
-            "missing_reference": _jsonable(self.missing_reference),
-            "missing_current": _jsonable(self.missing_current),
-            "missing_p_value": _jsonable(self.missing_p_value),
+            "missing_reference": self.missing_reference,
+            "missing_current": self.missing_current,
+            "missing_p_value": self.missing_p_value,
             "missing_drifted": bool(self.missing_drifted),
-            "new_categories": _jsonable(self.new_categories),
-            "vanished_categories": _jsonable(self.vanished_categories),
+            "new_categories": self.new_categories,
+            "vanished_categories": self.vanished_categories,
             "reason": self.reason,
         }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the verdict as JSON-able builtins.
+
+        Non-finite floats (an infinite statistic from a new category, NaN) become the strings
+        ``"inf"``, ``"-inf"`` and ``"nan"`` so that strict JSON keeps them; names that are not
+        ``str``/``int`` become strings.
+        """
+        d = {k: _jsonable(v) for k, v in self._fields().items()}
+        d["name"] = self.name if isinstance(self.name, (str, int)) else str(self.name)
+        return d
 
 
 _TABLE_HEADER = ("column", "method", "statistic", "p-value", "threshold", "reason")
@@ -210,17 +232,58 @@ def _text_table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str
     return "\n".join(lines)
 
 
+class ColumnDrifts(list):
+    """The report's :class:`ColumnDrift` list, also looked up by column name.
+
+    Integers and slices index it as a list; any other key is a column name
+    (``report.columns["age"]``), a ``KeyError`` naming the column when it is absent.
+    ``name in columns`` is True for a column name as well as for a :class:`ColumnDrift`.
+    """
+
+    __slots__ = ()
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, (int, np.integer, slice)) and not isinstance(key, bool):
+            return list.__getitem__(self, key)
+        for c in self:
+            if _same_name(c.name, key):
+                return c
+        raise KeyError(f"column {key!r} is not in the drift report (columns: {', '.join(repr(c.name) for c in self)})")
+
+    def __contains__(self, item: Any) -> bool:
+        if isinstance(item, ColumnDrift):
+            return any(c is item or c == item for c in self)
+        return any(_same_name(c.name, item) for c in self)
+
+    def names(self) -> list[Any]:
+        """The column names, in report order."""
+        return [c.name for c in self]
+
+
+def _same_name(name: Any, key: Any) -> bool:
+    try:
+        return bool(name == key)
+    except (TypeError, ValueError):  # e.g. an array compared with a name
+        return False
+
+
 @dataclass
 class DriftReport:
     """Per-column drift verdicts of one comparison.
 
     ``drifted`` is True when any column drifted; ``drift_share`` is drifted columns / columns.
+    ``columns`` is a list of :class:`ColumnDrift` that is also indexed by column name
+    (``report.columns["age"]``, like ``report["age"]``).
     """
 
     columns: list[ColumnDrift]
     n_reference: int
     n_current: int
     correction: str | None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.columns, ColumnDrifts):
+            self.columns = ColumnDrifts(self.columns)
 
     @property
     def drifted(self) -> bool:
@@ -238,10 +301,11 @@ class DriftReport:
         return len(self.drifted_columns) / len(self.columns) if self.columns else 0.0
 
     def __getitem__(self, name: Any) -> ColumnDrift:
+        """The :class:`ColumnDrift` of the column ``name`` (``KeyError`` naming it when absent)."""
         for c in self.columns:
-            if c.name == name:
+            if _same_name(c.name, name):
                 return c
-        raise KeyError(name)
+        raise KeyError(f"column {name!r} is not in the drift report (columns: {', '.join(repr(c.name) for c in self.columns)})")
 
     def _ordered(self) -> list[ColumnDrift]:
         return [c for c in self.columns if c.drifted] + [c for c in self.columns if not c.drifted]
@@ -256,10 +320,19 @@ class DriftReport:
         )
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per column, in report order, with every :class:`ColumnDrift` field."""
-        rows = [c.to_dict() for c in self.columns]
-        cols = list(ColumnDrift("", "", "", 0.0, None, 0.0, False, 0.0, 0.0, False).to_dict())
-        return pd.DataFrame(rows, columns=cols)
+        """One row per column, in report order, with every :class:`ColumnDrift` field.
+
+        Indexed by column name (the index is named ``"column"``); the ``"name"`` column repeats
+        it.  Numbers stay floats (an infinite statistic stays ``inf``).
+        """
+        rows = [c._fields() for c in self.columns]
+        cols = list(ColumnDrift("", "", "", 0.0, None, 0.0, False, 0.0, 0.0, False)._fields())
+        frame = pd.DataFrame(rows, columns=cols)
+        index = pd.Index([c.name for c in self.columns], name="column", tupleize_cols=False)
+        if len(index) == 0:
+            index = pd.Index([], dtype=object, name="column")
+        frame.index = index
+        return frame
 
     def to_markdown(self) -> str:
         """A GitHub Markdown table, drifted columns first, then a summary line."""
@@ -307,7 +380,9 @@ class DriftDetected(AssertionError):
             f"(share {report.drift_share:.3f} > max_drift_share {max_drift_share:g}); "
             f"reference n={report.n_reference}, current n={report.n_current}, correction={report.correction}"
         )
-        super().__init__(table + "\n" + line)
+        # a leading newline: pytest prints "E   DriftDetected: " before the first line, which would
+        # push the table header out of line with its rows
+        super().__init__("\n" + table + "\n" + line)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.report, self.max_drift_share))
@@ -318,17 +393,26 @@ class DriftDetected(AssertionError):
 # ----------------------------------------------------------------------------------------------
 
 
-def _as_frame(data: Any, side: str) -> pd.DataFrame:
+def _as_series(data: Any, side: str) -> pd.Series | None:
+    """A single-column input (Series, 1-d array, list) as a Series; None for a DataFrame."""
     if isinstance(data, pd.DataFrame):
-        frame = data
-    elif isinstance(data, pd.Series):
-        frame = data.to_frame(name=data.name if data.name is not None else "value")
-    elif isinstance(data, np.ndarray):
+        return None
+    if isinstance(data, pd.Series):
+        return data
+    if isinstance(data, np.ndarray):
         if data.ndim != 1:
             raise TypeError(f"{side}: expected a DataFrame, Series or 1-d array, got a {data.ndim}-d array")
-        frame = pd.DataFrame({"value": data})
-    else:
-        raise TypeError(f"{side}: expected a pandas DataFrame, Series or 1-d numpy array, got {type(data).__name__}")
+        return pd.Series(data)
+    if isinstance(data, list):
+        if any(isinstance(v, (list, tuple, np.ndarray, pd.Series, pd.DataFrame)) for v in data):
+            raise TypeError(f"{side}: expected a 1-d list of values, got a nested list")
+        return pd.Series(data, dtype=object if not data else None)
+    raise TypeError(
+        f"{side}: expected a pandas DataFrame, Series, 1-d numpy array or list, got {type(data).__name__}"
+    )
+
+
+def _check_frame(frame: pd.DataFrame, side: str) -> pd.DataFrame:
     if frame.shape[1] == 0:
         raise ValueError(f"{side} has no columns")
     if len(frame) == 0:
@@ -339,18 +423,53 @@ def _as_frame(data: Any, side: str) -> pd.DataFrame:
     return frame
 
 
-def _select_columns(ref: pd.DataFrame, cur: pd.DataFrame, columns: Sequence[Any] | None) -> list[Any]:
+def _as_frames(reference: Any, current: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both inputs as DataFrames.
+
+    When each side is a single column (Series, 1-d array or list) the two are paired whatever
+    their names: the column is named after the reference Series, else the current one, else
+    ``"value"``.
+    """
+    rs = _as_series(reference, "reference")
+    cs = _as_series(current, "current")
+    if rs is not None and cs is not None:
+        name = next(
+            (s.name for s in (reference, current) if isinstance(s, pd.Series) and s.name is not None), "value"
+        )
+        return _check_frame(_one_column(rs, name), "reference"), _check_frame(_one_column(cs, name), "current")
+    frames = []
+    for data, s, side in ((reference, rs, "reference"), (current, cs, "current")):
+        if s is None:
+            frames.append(_check_frame(data, side))
+        else:
+            name = s.name if isinstance(data, pd.Series) and s.name is not None else "value"
+            frames.append(_check_frame(_one_column(s, name), side))
+    return frames[0], frames[1]
+
+
+def _one_column(s: pd.Series, name: Any) -> pd.DataFrame:
+    frame = s.to_frame(name=0)
+    frame.columns = pd.Index([name], tupleize_cols=False)  # a tuple name stays one name
+    return frame
+
+
+def _select_columns(ref: pd.DataFrame, cur: pd.DataFrame, columns: Any) -> list[Any]:
     if columns is None:
         names = list(ref.columns)
         for c in cur.columns:
             if c not in ref.columns:
                 raise ValueError(f"column {c!r} is missing in reference (present in current)")
     else:
-        if isinstance(columns, (str, bytes)) or not isinstance(columns, Sequence | pd.Index | np.ndarray):
-            columns = [columns]
-        names = list(columns)
+        if isinstance(columns, (str, bytes)) or not isinstance(columns, Iterable):
+            names = [columns]  # one column name
+        else:
+            names = list(columns)  # any iterable of names: list, tuple, set, dict keys, generator, Index
+            if isinstance(columns, (set, frozenset)):
+                # no order of its own: report the columns in the reference's order
+                order = {c: i for i, c in enumerate(ref.columns)}
+                names.sort(key=lambda c: (c not in order, order.get(c, 0), str(c)))
         if not names:
-            raise ValueError("columns= is empty")
+            raise ValueError("columns= is empty: name at least one column")
         if len(set(names)) != len(names):
             raise ValueError("columns= names a column twice")
     for c in names:
@@ -370,6 +489,36 @@ def _is_categorical_dtype(dtype: Any) -> bool:
     )
 
 
+def _is_number_dtype(dtype: Any) -> bool:
+    """Numbers proper: numeric and not bool or category."""
+    return (
+        pd.api.types.is_numeric_dtype(dtype)
+        and not pd.api.types.is_bool_dtype(dtype)
+        and not isinstance(dtype, pd.CategoricalDtype)
+    )
+
+
+#: ``pd.api.types.infer_dtype`` kinds of an object column that holds numbers (not strings).
+_NUMBER_KINDS = {"integer", "floating", "mixed-integer-float", "decimal", "boolean"}
+
+
+def _check_not_all_missing(s: pd.Series, name: Any, side: str) -> None:
+    """Raise when a column holds no usable value on one side (checked before its dtype)."""
+    if _is_number_dtype(s.dtype) or pd.api.types.is_float_dtype(s.dtype):
+        a = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        if a.size and math.isfinite(a[0]):
+            return
+        finite = np.isfinite(a)
+        if finite.any():
+            return
+        what = "NaN/None/inf" if np.isinf(a).any() else "NaN/None"
+    else:
+        if not s.isna().all():
+            return
+        what = "NaN/None"
+    raise ValueError(f"column {name!r} is all missing ({what}) in {side}")
+
+
 def _check_dtype(s: pd.Series, name: Any, side: str) -> None:
     dt = s.dtype
     if not (_is_categorical_dtype(dt) or pd.api.types.is_numeric_dtype(dt)):
@@ -377,6 +526,28 @@ def _check_dtype(s: pd.Series, name: Any, side: str) -> None:
             f"column {name!r} has unsupported dtype {dt} in {side}; convert it to numbers "
             f"or list it in categorical="
         )
+
+
+def _check_same_kind(rs: pd.Series, cs: pd.Series, name: Any) -> None:
+    """Numbers on one side and object/string/category on the other is an error.
+
+    Strings are never parsed as numbers (``"1.5"`` is text); an object column holding only
+    numbers is numbers, and bool against numbers is compared as numbers.
+    """
+    num_r, num_c = _is_number_dtype(rs.dtype), _is_number_dtype(cs.dtype)
+    if num_r == num_c:
+        return
+    num_side, num, other_side, other = ("reference", rs, "current", cs) if num_r else ("current", cs, "reference", rs)
+    dt = other.dtype
+    if pd.api.types.is_bool_dtype(dt):
+        return
+    if pd.api.types.is_object_dtype(dt) and pd.api.types.infer_dtype(other, skipna=True) in _NUMBER_KINDS:
+        return
+    raise TypeError(
+        f"column {name!r} is numeric in {num_side} (dtype {num.dtype}) but not in {other_side} "
+        f"(dtype {dt}); convert both sides to one type, or list it in categorical= to compare "
+        f"both sides as categories"
+    )
 
 
 def _numeric_values(s: pd.Series, name: Any, side: str, other: str) -> np.ndarray:
@@ -600,19 +771,14 @@ def _raw_value_test(method: str, r: np.ndarray, c: np.ndarray) -> tuple[float, f
     raise AssertionError(method)  # unreachable: methods are validated before
 
 
-def _count_test(
-    method: str, cnt_r: np.ndarray, cnt_c: np.ndarray, n_r: int, n_c: int, two_sample: bool = False
-) -> tuple[float, float | None]:
-    """Tests on per-value (or per-bin) counts: (statistic, p-value or None).
-
-    ``two_sample`` makes ``chisquare`` the test of homogeneity instead of Evidently's goodness of fit.
-    """
+def _count_test(method: str, cnt_r: np.ndarray, cnt_c: np.ndarray, n_r: int, n_c: int) -> tuple[float, float | None]:
+    """Tests on per-value (or per-bin) counts: (statistic, p-value or None)."""
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         if method == "chisquare":
-            if two_sample:
-                return _chisquare_homogeneity(cnt_r, cnt_c, n_r, n_c)
             return _chisquare_counts(cnt_r, cnt_c, n_r, n_c)
+        if method == "chi2_homogeneity":
+            return _chisquare_homogeneity(cnt_r, cnt_c, n_r, n_c)
         if method == "z":
             return _z_counts(cnt_r, cnt_c, n_r, n_c)
         if method == "hellinger":
@@ -705,7 +871,7 @@ def _threads() -> int:
 
 
 def _numeric_block(
-    chunk: list[tuple[Any, pd.Series, pd.Series]], methods: Mapping[Any, str | None], two_sample: bool = False
+    chunk: list[tuple[Any, pd.Series, pd.Series]], methods: Mapping[Any, str | None]
 ) -> list[_Partial]:
     """Sort one block of numeric columns once and compute every statistic from the sorted rows."""
     names = [name for name, _, _ in chunk]
@@ -770,9 +936,9 @@ def _numeric_block(
             edges = _sturges_edges(min(r[0], c[0]), max(r[-1], c[-1]), nr + nc)
             cnt_r, cnt_c = _sorted_histogram(r, edges), _sorted_histogram(c, edges)
             result = _run_checked(name, method, lambda: _count_test(method, cnt_r, cnt_c, nr, nc))
-        elif method in ("psi", "jensenshannon", "kl_div", "chisquare", "z"):
+        elif method in ("psi", "jensenshannon", "kl_div", "chisquare", "chi2_homogeneity", "z"):
             _, cnt_r, cnt_c = _union_counts(r, c)
-            result = _run_checked(name, method, lambda: _count_test(method, cnt_r, cnt_c, nr, nc, two_sample))
+            result = _run_checked(name, method, lambda: _count_test(method, cnt_r, cnt_c, nr, nc))
         else:
             result = _run_checked(name, method, lambda: _raw_value_test(method, r, c))
         out.append(
@@ -795,12 +961,14 @@ def _category_key(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _categorical_column(name: Any, rs: pd.Series, cs: pd.Series, method: str | None, two_sample: bool = False) -> _Partial:
+def _categorical_column(name: Any, rs: pd.Series, cs: pd.Series, method: str | None) -> _Partial:
     """Factorise both sides together once and test the per-category counts."""
     n_r, n_c = len(rs), len(cs)
-    both = pd.concat([rs, cs], ignore_index=True)
-    if pd.api.types.is_float_dtype(both.dtype):
-        both = both.where(np.isfinite(both.to_numpy(dtype=np.float64, na_value=np.nan)))
+    sides = [
+        x.where(np.isfinite(x.to_numpy(dtype=np.float64, na_value=np.nan))) if pd.api.types.is_float_dtype(x.dtype) else x
+        for x in (rs, cs)
+    ]
+    both = pd.concat(sides, ignore_index=True)
     codes, uniques = pd.factorize(both, use_na_sentinel=True)
     k = len(uniques)
     codes_r, codes_c = codes[:n_r], codes[n_r:]
@@ -830,7 +998,7 @@ def _categorical_column(name: Any, rs: pd.Series, cs: pd.Series, method: str | N
             f"use one of " + ", ".join(m.name for m in METHODS.values() if m.categorical)
         )
     m = method
-    statistic, p_value = _run_checked(name, m, lambda: _count_test(m, cnt_r, cnt_c, nr, nc, two_sample))
+    statistic, p_value = _run_checked(name, m, lambda: _count_test(m, cnt_r, cnt_c, nr, nc))
 
     new_idx = np.flatnonzero((cnt_r == 0) & (cnt_c > 0))
     gone_idx = np.flatnonzero((cnt_c == 0) & (cnt_r > 0))
@@ -869,13 +1037,14 @@ def _finish(
     miss_raw = np.array(
         [_two_proportion_p(p.missing_ref, p.n_ref_total, p.missing_cur, p.n_cur_total) for p in partials]
     )
-    # The value tests and the missing-share tests are one family: a false alarm of either kind
-    # fails the gate.  Columns with no missing value on either side have no missing-share test.
+    # The value tests are one correction family, so a column's value verdict does not depend on
+    # its missing values (one column alone is Evidently's verdict).  The missing-share tests are a
+    # second family, corrected the same way and judged at the stricter MISSING_SHARE_ALPHA so that
+    # the two together rarely raise falsely.  Columns with no missing value have no such test.
+    adjusted = dict(zip(tested, _adjust(raw, correction)))
     miss_tested = [i for i, p in enumerate(partials) if p.missing_ref + p.missing_cur > 0]
-    family = _adjust(np.concatenate([raw, miss_raw[miss_tested]]), correction)
-    adjusted = dict(zip(tested, family[: len(tested)]))
     miss_adj = np.ones(len(partials))
-    miss_adj[miss_tested] = family[len(tested) :]
+    miss_adj[miss_tested] = _adjust(miss_raw[miss_tested], correction)
 
     out = []
     for i, p in enumerate(partials):
@@ -935,10 +1104,10 @@ def _finish(
 
 
 def detect_drift(
-    reference: pd.DataFrame | pd.Series | np.ndarray,
-    current: pd.DataFrame | pd.Series | np.ndarray,
+    reference: pd.DataFrame | pd.Series | np.ndarray | list,
+    current: pd.DataFrame | pd.Series | np.ndarray | list,
     *,
-    columns: Sequence[Any] | None = None,
+    columns: Iterable[Any] | str | None = None,
     method: str | Mapping[Any, str] = "auto",
     threshold: float | Mapping[Any, float] | None = None,
     correction: str | None = "holm",
@@ -946,16 +1115,19 @@ def detect_drift(
 ) -> DriftReport:
     """Compare ``current`` with ``reference`` column by column; never raises for drift.
 
-    ``method``/``threshold`` are one value or a dict column -> value (missing columns get
-    ``"auto"`` / the method's default); ``correction`` adjusts the p-values of the columns tested
-    with p-values and of the missing-share tests as one family (and, when not ``None``, makes
-    ``chisquare`` the two-sample test of homogeneity); ``categorical`` forces columns to be
-    compared as categories.  Raises ``ValueError``/``TypeError`` naming the column for bad input.
+    Inputs are DataFrames, Series, 1-d arrays or lists; two single columns are paired whatever
+    their names (named after the reference Series, else the current one, else ``"value"``).
+    ``columns`` is one name or any iterable of names.  ``method``/``threshold`` are one value or
+    a dict column -> value (missing columns get ``"auto"`` / the method's default);
+    ``correction`` adjusts the p-values across the columns tested with p-values (and, as a
+    separate family, the missing-share tests); ``categorical`` forces columns to be compared as
+    categories.  Raises ``ValueError``/``TypeError`` naming the column for bad input, including a
+    column that is numeric on one side and text/categories on the other (unless in
+    ``categorical``).
     """
     if correction not in CORRECTIONS:
         raise ValueError(f"unknown correction {correction!r}; valid: None, 'bonferroni', 'holm', 'bh'")
-    ref = _as_frame(reference, "reference")
-    cur = _as_frame(current, "current")
+    ref, cur = _as_frames(reference, current)
     names = _select_columns(ref, cur, columns)
     methods = {n: _resolve_method(n, m) for n, m in _per_column(method, names, "method").items()}
     thresholds = {n: _check_threshold(n, t) for n, t in _per_column(threshold, names, "threshold").items()}
@@ -967,16 +1139,20 @@ def detect_drift(
             if c not in ref.columns:
                 raise ValueError(f"categorical= names column {c!r}, which is missing in reference")
 
-    # With a correction the gate is ours, not Evidently's: chi-square compares two samples.
-    two_sample = correction is not None
     numeric: list[Any] = []
     partial_by_name: dict[Any, _Partial] = {}
     for name in names:
         rs, cs = ref[name], cur[name]
+        _check_not_all_missing(rs, name, "reference")
+        _check_not_all_missing(cs, name, "current")
         _check_dtype(rs, name, "reference")
         _check_dtype(cs, name, "current")
-        if name in forced or (_is_categorical_dtype(rs.dtype) and _is_categorical_dtype(cs.dtype)):
-            partial_by_name[name] = _categorical_column(name, rs, cs, methods[name], two_sample)
+        if name in forced:
+            partial_by_name[name] = _categorical_column(name, rs, cs, methods[name])
+            continue
+        _check_same_kind(rs, cs, name)
+        if _is_categorical_dtype(rs.dtype) and _is_categorical_dtype(cs.dtype):
+            partial_by_name[name] = _categorical_column(name, rs, cs, methods[name])
         else:
             m = methods[name]
             if m is not None and not METHODS[m].numeric:
@@ -994,9 +1170,9 @@ def detect_drift(
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            done = list(pool.map(lambda chunk: _numeric_block(chunk, methods, two_sample), chunks))
+            done = list(pool.map(lambda chunk: _numeric_block(chunk, methods), chunks))
     else:
-        done = [_numeric_block(chunk, methods, two_sample) for chunk in chunks]
+        done = [_numeric_block(chunk, methods) for chunk in chunks]
     for block_result in done:
         for p in block_result:
             partial_by_name[p.name] = p
@@ -1011,10 +1187,10 @@ def detect_drift(
 
 
 def assert_no_drift(
-    reference: pd.DataFrame | pd.Series | np.ndarray,
-    current: pd.DataFrame | pd.Series | np.ndarray,
+    reference: pd.DataFrame | pd.Series | np.ndarray | list,
+    current: pd.DataFrame | pd.Series | np.ndarray | list,
     *,
-    columns: Sequence[Any] | None = None,
+    columns: Iterable[Any] | str | None = None,
     method: str | Mapping[Any, str] = "auto",
     threshold: float | Mapping[Any, float] | None = None,
     correction: str | None = "holm",
@@ -1023,8 +1199,10 @@ def assert_no_drift(
 ) -> DriftReport:
     """Run :func:`detect_drift`; raise :class:`DriftDetected` when drift_share > ``max_drift_share``.
 
-    With the default 0.0 any drifted column raises.  Returns the report otherwise.
+    With the default 0.0 any drifted column raises.  Returns the report otherwise.  Its frames
+    are hidden from pytest's traceback: a failure points at the test's own line.
     """
+    __tracebackhide__ = True
     if isinstance(max_drift_share, bool) or not isinstance(max_drift_share, (int, float, np.integer, np.floating)):
         raise TypeError(f"max_drift_share must be a number, got {max_drift_share!r}")
     if not 0.0 <= float(max_drift_share) <= 1.0:
