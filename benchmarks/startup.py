@@ -9,6 +9,7 @@ Also checks that loading the plugin imported none of numpy, pandas, scipy, sciki
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,14 +35,18 @@ def make_suite(root: Path) -> None:
     )
 
 
-def run(root: Path, extra: list[str]) -> tuple[float, str]:
+def run(root: Path, extra: list[str]) -> tuple[float, str, float]:
+    """Wall seconds, output and CPU seconds (user + system) of one ``pytest --co`` process."""
     cmd = [sys.executable, "-m", "pytest", "--co", "-q", "-p", "no:cacheprovider", *extra]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"pytest failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    return elapsed, proc.stdout
+    return elapsed, proc.stdout, cpu
 
 
 def main() -> None:
@@ -51,22 +56,27 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         make_suite(root)
-        _, out = run(root, [])
+        out = run(root, [])[1]
         if "HEAVY MODULES LOADED" in out:
             raise SystemExit("loading the plugin imported a heavy library:\n" + out)
-        with_plugin: list[float] = []
-        without: list[float] = []
+        runs: dict[str, list[tuple[float, str, float]]] = {"with": [], "without": []}
         for _ in range(args.repeat):  # interleave so drift of the machine hits both alike
-            with_plugin.append(run(root, [])[0])
-            without.append(run(root, ["-p", "no:mlgate"])[0])
-    a, b = statistics.median(with_plugin), statistics.median(without)
-    print(f"pytest --co, {FILES * TESTS_PER_FILE} plain tests, median of {args.repeat} runs")
-    print(f"{'variant':<28}{'median s':>10}{'min s':>10}")
-    print(f"{'with pytest-mlgate':<28}{a:>10.3f}{min(with_plugin):>10.3f}")
-    print(f"{'-p no:mlgate':<28}{b:>10.3f}{min(without):>10.3f}")
-    print(f"ratio with/without: median {a / b:.3f}, fastest run {min(with_plugin) / min(without):.3f} "
-          "(target <= 1.05); heavy imports at load: none")
-    print("(the fastest runs are the least disturbed by other work on the machine)")
+            runs["with"].append(run(root, []))
+            runs["without"].append(run(root, ["-p", "no:mlgate"]))
+    wall = {k: [r[0] for r in v] for k, v in runs.items()}
+    cpu = {k: [r[2] for r in v] for k, v in runs.items()}
+    med = {k: statistics.median(v) for k, v in wall.items()}
+    cmed = {k: statistics.median(v) for k, v in cpu.items()}
+    print(f"pytest --co, {FILES * TESTS_PER_FILE} plain tests, {args.repeat} interleaved runs of each")
+    print(f"{'variant':<22}{'median wall s':>15}{'fastest wall s':>16}{'median CPU s':>14}")
+    print(f"{'with pytest-mlgate':<22}{med['with']:>15.3f}{min(wall['with']):>16.3f}{cmed['with']:>14.3f}")
+    print(f"{'-p no:mlgate':<22}{med['without']:>15.3f}{min(wall['without']):>16.3f}{cmed['without']:>14.3f}")
+    print(
+        f"ratio with/without: median wall {med['with'] / med['without']:.3f}, fastest wall "
+        f"{min(wall['with']) / min(wall['without']):.3f}, median CPU {cmed['with'] / cmed['without']:.3f} "
+        "(target <= 1.05); heavy imports at load: none"
+    )
+    print("(CPU time and the fastest runs are the least disturbed by other work on the machine)")
 
 
 if __name__ == "__main__":

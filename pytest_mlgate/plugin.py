@@ -1,28 +1,19 @@
-"""The pytest layer: options, markers, collection-time validation, the ``mlgate`` fixture and outputs.
+"""The pytest entry point: options, markers, the automatic ``model`` marker and the ``mlgate`` fixture.
 
-It holds no statistics and no file formats; those live in the pure core modules.
+It stays small because pytest loads it in every run. The stateful plugin in
+:mod:`pytest_mlgate.session` is loaded and registered only when a session has model tests
+or asks for a report, so a plain pytest run never pays for it.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import os
-import warnings
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
-from ._context import active_drift_recorder
-
 if TYPE_CHECKING:
-    from collections.abc import Generator
-
-    from .baseline import Baseline, Tolerance
-    from .fixture import ItemSpec, MlGate, Settings
-    from .metrics import MetricRegistry
-    from .results import GateResult, TestResult
+    from .fixture import ItemSpec, MlGate  # noqa: F401 - ItemSpec, ItemState: stash key types below
+    from .session import ItemState, MlgateSession  # noqa: F401
 
 # Only pytest and the standard library load with the plugin: the rest of the package, and
 # numpy, pandas, scipy and scikit-learn, load when a model test first needs them.
@@ -43,6 +34,7 @@ USAGE_HEADER = "pytest-mlgate: invalid model test setup:"
 spec_key = pytest.StashKey["ItemSpec"]()
 state_key = pytest.StashKey["ItemState"]()
 session_key = pytest.StashKey["MlgateSession"]()
+collected_key = pytest.StashKey[set]()  # every collected test id, deselected ones too
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -83,9 +75,35 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS.values():
         config.addinivalue_line("markers", line)
-    session = MlgateSession(config)
-    config.stash[session_key] = session
-    config.pluginmanager.register(session, "mlgate-session")
+    config.stash[collected_key] = set()
+    base_seed(config)  # a bad seed is a usage error before anything runs
+    opt = config.option
+    outputs = ("mlgate_report", "mlgate_json", "mlgate_history", "mlgate_save_baseline")
+    controller = not hasattr(config, "workerinput") and getattr(opt, "dist", "no") not in (None, "no")
+    if controller or any(getattr(opt, name, None) for name in outputs):
+        activate(config)  # the xdist controller collects nothing, and asked-for reports are written anyway
+
+
+def activate(config: pytest.Config) -> MlgateSession:
+    """Load and register the stateful plugin once per session."""
+    session = config.stash.get(session_key, None)
+    if session is None:
+        from .session import MlgateSession
+
+        session = MlgateSession(config)
+        config.stash[session_key] = session
+        config.pluginmanager.register(session, "mlgate-session")
+    return session
+
+
+def base_seed(config: pytest.Config) -> int:
+    """``--mlgate-seed``, else ini ``mlgate_seed``: each model test's seed derives from it."""
+    value = config.getoption("mlgate_seed", None)
+    source, raw = ("--mlgate-seed", value) if value is not None else ("ini mlgate_seed", config.getini("mlgate_seed"))
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        raise pytest.UsageError(f"{source}={raw!r}: expected an integer") from None
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -96,13 +114,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_itemcollected(item: pytest.Item) -> None:
-    session = item.config.stash.get(session_key, None)
-    if session is not None:
-        session.collected.add(item.nodeid)
+    item.config.stash[collected_key].add(item.nodeid)
     if "mlgate" in getattr(item, "fixturenames", ()) or any(
         item.get_closest_marker(name) is not None for name in GATE_MARKERS
     ):
         item.add_marker("model")
+    if item.get_closest_marker("model") is not None:
+        activate(item.config)
 
 
 @pytest.fixture
@@ -115,504 +133,3 @@ def mlgate(request: pytest.FixtureRequest) -> MlGate:
     return state.fixture
 
 
-def derive_seed(base: int, nodeid: str) -> int:
-    """A 32-bit seed from the base seed and the test id: stable across runs, processes and xdist."""
-    digest = hashlib.sha256(f"{base}\x00{nodeid}".encode()).digest()
-    return int.from_bytes(digest[:4], "little")
-
-
-class ItemState:
-    """One running model test: its result record and its fixture object."""
-
-    def __init__(self, result: TestResult, spec: ItemSpec, fixture: MlGate) -> None:
-        self.result = result
-        self.spec = spec
-        self.fixture = fixture
-
-
-class MlgateSession:
-    """The stateful plugin: validates markers, runs the per-test wiring, aggregates and writes outputs."""
-
-    def __init__(self, config: pytest.Config) -> None:
-        self.config = config
-        self.is_worker = hasattr(config, "workerinput")
-        self.results: dict[str, TestResult] = {}
-        self.messages: list[str] = []
-        self.usage_errors: list[str] = []
-        self.collected: set[str] = set()  # every collected test id, deselected ones too
-        self.order: dict[str, int] = {}
-        self._registry: MetricRegistry | None = None
-        self._baseline: Baseline | None = None
-        self._baseline_loaded = False
-        opt = config.option
-        self.warn_only = bool(getattr(opt, "mlgate_warn_only", False))
-        self.base_seed = self._int_setting("--mlgate-seed", getattr(opt, "mlgate_seed", None), "mlgate_seed")
-        self._settings: Settings | None = None
-        self._default_tolerance: Tolerance | None = None
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            from .fixture import Settings
-
-            self._settings = Settings(
-                n_resamples=self._int_setting(None, None, "mlgate_bootstrap", minimum=0),
-                min_slice_size=self._int_setting(None, None, "mlgate_min_slice_size", minimum=1),
-                inconclusive=self._choice("mlgate_inconclusive", ("warn", "fail")),
-                warn_only=self.warn_only,
-            )
-        return self._settings
-
-    @property
-    def default_tolerance(self) -> Tolerance:
-        if self._default_tolerance is None:
-            from .baseline import parse_tolerance
-
-            raw = str(self.config.getini("mlgate_regression_tolerance")).strip()
-            try:
-                self._default_tolerance = parse_tolerance(raw)
-            except ValueError as exc:
-                raise pytest.UsageError(f"ini mlgate_regression_tolerance={raw!r}: {exc}") from None
-        return self._default_tolerance
-
-    # ------------------------------------------------------------------ settings
-    def _int_setting(self, option: str | None, value: Any, ini: str, minimum: int | None = None) -> int:
-        source = option if value is not None else f"ini {ini}"
-        raw = value if value is not None else self.config.getini(ini)
-        try:
-            out = int(str(raw).strip())
-        except ValueError:
-            raise pytest.UsageError(f"{source}={raw!r}: expected an integer") from None
-        if minimum is not None and out < minimum:
-            raise pytest.UsageError(f"{source}={raw!r}: must be at least {minimum}")
-        return out
-
-    def _choice(self, ini: str, choices: tuple[str, ...]) -> str:
-        raw = str(self.config.getini(ini)).strip().lower()
-        if raw not in choices:
-            raise pytest.UsageError(f"ini {ini}={raw!r}: expected one of {', '.join(choices)}")
-        return raw
-
-    @property
-    def registry(self) -> MetricRegistry:
-        if self._registry is None:
-            from .metrics import MetricRegistry
-
-            registry = MetricRegistry.default()
-            self.config.hook.pytest_mlgate_add_metrics(registry=registry, config=self.config)
-            self._registry = registry
-        return self._registry
-
-    def baseline_path(self) -> Path:
-        raw = self.config.getoption("mlgate_baseline") or self.config.getini("mlgate_baseline")
-        path = Path(os.path.expanduser(str(raw)))
-        if not path.is_absolute():
-            from_option = self.config.getoption("mlgate_baseline")
-            base = Path(self.config.invocation_params.dir) if from_option else self.config.rootpath
-            path = base / path
-        return path
-
-    @property
-    def baseline(self) -> Baseline | None:
-        if not self._baseline_loaded:
-            from .baseline import Baseline, BaselineError
-
-            try:
-                self._baseline = Baseline.load(self.baseline_path())
-            except BaselineError as exc:
-                raise pytest.UsageError(str(exc)) from None
-            self._baseline_loaded = True
-        return self._baseline
-
-    # ------------------------------------------------------------------ collection
-    @pytest.hookimpl(trylast=True)
-    def pytest_collection_modifyitems(self, session: pytest.Session, items: list[pytest.Item]) -> None:
-        errors: list[str] = []
-        for index, item in enumerate(items):
-            self.order[item.nodeid] = index
-            if item.get_closest_marker("model") is None:
-                continue
-            spec, problems = self.parse_markers(item)
-            item.stash[spec_key] = spec
-            errors += [f"{item.nodeid}: {p}" for p in problems]
-        if any(item.get_closest_marker("model") is not None for item in items):
-            # bad settings and an unreadable baseline file are usage errors before any model trains
-            try:
-                self.settings, self.default_tolerance, self.baseline  # noqa: B018
-            except pytest.UsageError as exc:
-                errors.append(str(exc))
-        if errors and self.is_worker:
-            # a usage error would crash an xdist worker: run nothing, and let the controller say why
-            self.config.workeroutput["mlgate_usage_errors"] = errors  # type: ignore[attr-defined]
-            items[:] = []
-            return
-        if errors:
-            raise pytest.UsageError(USAGE_HEADER + "\n  " + "\n  ".join(errors))
-
-    def parse_markers(self, item: pytest.Item) -> tuple[ItemSpec, list[str]]:
-        from .baseline import parse_tolerance
-        from .fixture import ItemSpec
-        from .gates import GateSpecError, parse_gate
-
-        spec = ItemSpec()
-        problems: list[str] = []
-        for mark in reversed(list(item.iter_markers("model_threshold"))):
-            if mark.args:
-                problems.append(f"model_threshold takes keyword arguments only, got positional {mark.args!r}")
-            kwargs = dict(mark.kwargs)
-            options = {k: kwargs.pop(k) for k in ("severity", "confidence", "slices") if k in kwargs}
-            if not kwargs:
-                problems.append("model_threshold names no metric, e.g. model_threshold(accuracy=0.9)")
-            for metric, value in kwargs.items():
-                try:
-                    spec.gates.append(parse_gate(metric, value, direction=self.registry.direction, **options))
-                except GateSpecError as exc:
-                    problems.append(f"model_threshold: {exc}")
-        for mark in item.iter_markers("model_regression"):
-            if mark.args:
-                problems.append(f"model_regression takes keyword arguments only, got positional {mark.args!r}")
-            if not mark.kwargs:
-                problems.append("model_regression names no metric, e.g. model_regression(accuracy=0.01)")
-            for metric, value in mark.kwargs.items():
-                if metric in spec.tolerances:
-                    continue  # the closest marker wins
-                try:
-                    spec.tolerances[metric] = parse_tolerance(value)
-                except (TypeError, ValueError) as exc:
-                    problems.append(f"model_regression: {metric}={value!r}: {exc}")
-        # deduplicate problems repeated once per gate of the same marker
-        return spec, list(dict.fromkeys(problems))
-
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_testnodedown(self, node: Any, error: object) -> None:
-        """xdist controller: a worker found bad marker arguments and ran nothing."""
-        output = getattr(node, "workeroutput", {})
-        for line in output.get("mlgate_usage_errors", []):
-            if line not in self.usage_errors:
-                self.usage_errors.append(line)
-        self.collected.update(output.get("mlgate_collected", []))
-
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
-        for index, nodeid in enumerate(ids):
-            self.order.setdefault(nodeid, index)
-
-    # ------------------------------------------------------------------ running
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        if item.get_closest_marker("model") is None:
-            return
-        spec = item.stash.get(spec_key, None)
-        if spec is None:  # collected without modifyitems (e.g. a plugin re-adding items)
-            spec, problems = self.parse_markers(item)
-            if problems:
-                raise pytest.UsageError(f"{item.nodeid}: " + "; ".join(problems))
-        from .fixture import MlGate
-        from .results import TestResult
-
-        seed = derive_seed(self.base_seed, item.nodeid)
-        result = TestResult(nodeid=item.nodeid, seed=seed)
-        fixture = MlGate(result, spec, self.registry, self.settings, seed)
-        item.stash[state_key] = ItemState(result, spec, fixture)
-        if self.config.getini("mlgate_seed_globals"):
-            import random
-
-            import numpy as np
-
-            random.seed(seed)
-            np.random.seed(seed)
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
-        """Run the test body, then judge its gates (any kind of item: functions, unittest, ...)."""
-        state = item.stash.get(state_key, None)
-        if state is None:
-            return (yield)
-        token = active_drift_recorder.set(state.fixture.record_drift)
-        try:
-            out = yield
-        finally:
-            active_drift_recorder.reset(token)
-        from .gates import MlgateWarning
-        from .results import FAIL, INCONCLUSIVE, PASS, WARN
-
-        # the body returned: a failed drift check in it raised and was handled by the test itself
-        for gate in state.result.gates:
-            if gate.kind == "drift" and gate.status == FAIL:
-                gate.status = PASS
-                gate.message += " (DriftDetected was raised and handled by the test)"
-        self.judge(item, state)
-        path, lineno, _ = item.location
-        for gate in state.result.gates:
-            if gate.status in (WARN, INCONCLUSIVE) and gate.kind != "compare":  # compare warned already
-                warnings.warn_explicit(
-                    MlgateWarning(f"{item.nodeid}: {gate.message}"), MlgateWarning,
-                    filename=str(item.path), lineno=(lineno or 0) + 1,
-                )
-        failed = state.result.failed_gates
-        if failed:
-            pytest.fail(self.failure_message(item.nodeid, state.result, failed), pytrace=False)
-        return out
-
-    def judge(self, item: pytest.Item, state: ItemState) -> None:
-        """Judge every gate of the test against what it recorded; fail closed."""
-        from .metrics import split_slice_name
-        from .results import FAIL, SKIP, WARN, GateResult, format_value
-
-        result, spec = state.result, state.spec
-        verdicts: list[GateResult] = []
-        for gate in spec.gates:
-            record = result.metrics.get(gate.metric)
-            verdicts.append(
-                gate.judge(
-                    None if record is None else record.value, n=None if record is None else record.n,
-                    interval=None if record is None else record.interval, warn_only=self.warn_only,
-                )
-            )
-            if not gate.slices:
-                continue
-            slices = [m for m in result.metrics.values() if split_slice_name(m.name)[0] == gate.metric
-                      and m.slice_column is not None]
-            if not slices:
-                verdicts.append(GateResult(
-                    metric=gate.metric, kind="threshold", status=WARN if gate.severity == "warn" or self.warn_only
-                    else FAIL, op=gate.op, threshold=gate.threshold, severity=gate.severity,
-                    message=f"{gate.metric}: slices=True but the test recorded no slices of it "
-                    "(pass slice_by= to mlgate.evaluate)",
-                ))
-            for m in slices:
-                if m.n is not None and m.n < self.settings.min_slice_size:
-                    verdicts.append(GateResult(
-                        metric=m.name, kind="threshold", status=SKIP, value=m.value, op=gate.op,
-                        threshold=gate.threshold, n=m.n, severity=gate.severity,
-                        message=f"{m.name} = {m.value:.4g} (n={m.n}): not gated, slice smaller than "
-                        f"mlgate_min_slice_size={self.settings.min_slice_size}",
-                    ))
-                else:
-                    verdicts.append(gate.judge(m.value, n=m.n, interval=m.interval, warn_only=self.warn_only,
-                                               metric=m.name))
-        regressions = self.regression_verdicts(result, spec)
-        stored = {g.metric: g.baseline for g in regressions if g.baseline is not None}
-        for verdict in verdicts:
-            if verdict.metric in stored:
-                verdict.baseline = stored[verdict.metric]
-                verdict.message += f" [baseline {format_value(verdict.baseline)}]"
-        verdicts += regressions
-        # compare() verdicts were added while the test ran; keep them after the marker gates
-        result.gates[:0] = verdicts
-
-    def regression_verdicts(self, result: TestResult, spec: ItemSpec) -> list[GateResult]:
-        baseline = self.baseline
-        if baseline is None or self.config.getoption("mlgate_save_baseline"):
-            return []
-        from .baseline import judge_regression
-        from .results import FAIL, INCONCLUSIVE, NEW, PASS, WARN, GateResult, format_value
-
-        ref = baseline.ref
-        out: list[GateResult] = []
-        confidences = {g.metric: g.confidence for g in spec.gates if g.confidence is not None}
-        directions = {g.metric: g.higher_is_better for g in spec.gates}
-        for name, record in result.metrics.items():
-            entry = baseline.get(result.nodeid, name)
-            if entry is None:
-                out.append(GateResult(
-                    metric=name, kind="regression", status=NEW, value=record.value, n=record.n,
-                    message=f"{name} = {format_value(record.value)}: new, no stored baseline value",
-                ))
-                continue
-            higher = next(
-                (d for d in (record.higher_is_better, entry.higher_is_better, directions.get(name)) if d is not None),
-                None,
-            )
-            tolerance = spec.tolerances.get(name, self.default_tolerance)
-            judge = functools.partial(
-                judge_regression, name, record.value, entry, tolerance=tolerance, baseline_ref=ref,
-                n=record.n, interval=record.interval, confidence=confidences.get(name),
-            )
-            if higher is None:
-                # direction unknown: a change beyond the tolerance either way fails
-                up, down = judge(higher_is_better=True), judge(higher_is_better=False)
-                verdict = up if up.status != PASS else down
-                if verdict.status != PASS:
-                    verdict.message = verdict.message.replace(" regressed", " changed") + (
-                        " (direction unknown: pass higher_is_better= to mlgate.record)"
-                    )
-            else:
-                verdict = judge(higher_is_better=higher)
-            if verdict.status == INCONCLUSIVE and self.settings.inconclusive == "fail":
-                verdict.status = FAIL
-            if verdict.status == FAIL and self.warn_only:
-                verdict.status = WARN
-            out.append(verdict)
-        return out
-
-    def failure_message(self, nodeid: str, result: TestResult, failed: list[GateResult]) -> str:
-        noun = "gate" if len(failed) == 1 else "gates"
-        lines = [f"mlgate: {len(failed)} {noun} failed"]
-        lines += [f"  {g.message}" for g in failed]
-        lines.append(self.replay_line(nodeid, result))
-        return "\n".join(lines)
-
-    def replay_line(self, nodeid: str, result: TestResult) -> str:
-        return f"mlgate seed {result.seed} (replay: pytest --mlgate-seed {self.base_seed} '{nodeid}')"
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(
-        self, item: pytest.Item, call: pytest.CallInfo[None]
-    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-        report = yield
-        state = item.stash.get(state_key, None)
-        if state is None or report.when != "call":
-            return report
-        result = state.result
-        result.outcome = report.outcome
-        if report.failed:
-            report.sections.append(("mlgate", self.replay_line(item.nodeid, result)))
-        report.mlgate = result.to_dict()  # type: ignore[attr-defined]  # travels to the xdist controller
-        if self.junit_family() == "xunit1":
-            item.user_properties.extend(junit_properties(result))
-        item.ihook.pytest_mlgate_test_result(item=item, result=result)
-        return report
-
-    def junit_family(self) -> str:
-        family = str(self.config.getini("junit_family"))
-        return "xunit1" if family in ("xunit1", "legacy") else family
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if self.is_worker or report.when != "call":
-            return
-        data = getattr(report, "mlgate", None)
-        if data:
-            from .results import TestResult
-
-            self.results[report.nodeid] = TestResult.from_dict(data)
-
-    def sorted_results(self) -> list[TestResult]:
-        return sorted(self.results.values(), key=lambda r: (self.order.get(r.nodeid, len(self.order)), r.nodeid))
-
-    # ------------------------------------------------------------------ outputs
-    def unused_entries(self) -> list[tuple[str, str]]:
-        """Stored entries no test produced: tests that ran without the metric, or that no longer exist."""
-        baseline = self.baseline
-        if baseline is None:
-            return []
-        known = self.collected | set(self.order)
-        files = {nodeid.split("::", 1)[0] for nodeid in known}
-        seen = {(r.nodeid, m) for r in self.results.values() for m in r.metrics}
-        return [
-            (nodeid, metric) for nodeid, metric in baseline.unused(seen)
-            if nodeid in self.results or (nodeid not in known and nodeid.split("::", 1)[0] in files)
-        ]
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if self.is_worker:
-            self.config.workeroutput["mlgate_collected"] = sorted(self.collected)  # type: ignore[attr-defined]
-        if self.usage_errors:
-            import sys
-
-            sys.stderr.write("ERROR: " + USAGE_HEADER + "\n  " + "\n  ".join(self.usage_errors) + "\n")
-            session.exitstatus = pytest.ExitCode.USAGE_ERROR
-        if self.is_worker or session.exitstatus == pytest.ExitCode.USAGE_ERROR:
-            return
-        results = self.sorted_results()
-        asked = [self.config.getoption(o) for o in ("mlgate_report", "mlgate_json", "mlgate_history")]
-        if not results and not any(asked):
-            return  # no model test ran and no report was asked for: touch nothing
-        if self.junit_family() != "xunit1":
-            xml = _junit_plugin(self.config)
-            if xml is not None:
-                for result in results:
-                    for name, value in junit_properties(result):
-                        xml.add_global_property(f"{result.nodeid}::{name}", value)
-        from .baseline import BaselineError
-
-        try:
-            self.write_outputs(results, passed=exitstatus == 0)
-        except (OSError, ValueError, BaselineError) as exc:
-            self.messages.append(f"mlgate: ERROR {exc}")
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED if exitstatus == 0 else exitstatus
-
-    def write_outputs(self, results: list[TestResult], *, passed: bool) -> None:
-        """Baseline, history, Markdown and JSON: written by the controller alone, once per session."""
-        from .baseline import Baseline, append_history, gather_provenance, history_record
-        from .report import append_step_summary, render_json, render_markdown, write_text_atomic
-
-        config = self.config
-        provenance: dict[str, Any] | None = None
-
-        def prov() -> dict[str, Any]:
-            nonlocal provenance
-            if provenance is None:
-                provenance = gather_provenance(config.rootpath)
-            return provenance
-
-        unused = self.unused_entries()
-        present = self.baseline is not None
-        if config.getoption("mlgate_save_baseline") and results:
-            path = self.baseline_path()
-            current = self.baseline or Baseline(path=path)
-            current.updated(results, prov()).save(path)
-            self.messages.append(f"mlgate: baseline saved to {path} ({len(results)} tests)")
-        history = config.getoption("mlgate_history") or str(config.getini("mlgate_history") or "")
-        if history:
-            path = self._output_path(history, from_ini=not config.getoption("mlgate_history"))
-            append_history(path, history_record(results, prov(), "passed" if passed else "failed"))
-            self.messages.append(f"mlgate: history appended to {path}")
-        report = config.getoption("mlgate_report")
-        markdown = render_markdown(results, baseline_present=present, unused=unused)
-        if report:
-            path = self._output_path(report)
-            write_text_atomic(path, markdown)
-            self.messages.append(f"mlgate: Markdown report written to {path}")
-        if results and config.getini("mlgate_step_summary") and append_step_summary(markdown):
-            self.messages.append("mlgate: report appended to $GITHUB_STEP_SUMMARY")
-        json_path = config.getoption("mlgate_json")
-        if json_path:
-            import json
-
-            path = self._output_path(json_path)
-            data = render_json(results, baseline_present=present, unused=unused, provenance=prov())
-            write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n")
-            self.messages.append(f"mlgate: JSON report written to {path}")
-
-    def _output_path(self, raw: str, *, from_ini: bool = False) -> Path:
-        path = Path(os.path.expanduser(raw))
-        if not path.is_absolute():
-            path = (self.config.rootpath if from_ini else Path(self.config.invocation_params.dir)) / path
-        return path
-
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self.is_worker:
-            return
-        if any(r.metrics or r.gates or r.drift for r in self.results.values()):
-            from .report import render_terminal
-
-            terminalreporter.write_sep("=", "mlgate")
-            lines = render_terminal(
-                self.sorted_results(), baseline_present=self.baseline is not None, unused=self.unused_entries()
-            )
-            for line in lines:
-                terminalreporter.write_line(line)
-        for message in self.messages:
-            terminalreporter.write_line(message, red="ERROR" in message)
-
-
-def junit_properties(result: TestResult) -> list[tuple[str, str]]:
-    """JUnit (name, value) pairs of one test: every metric, and each gate's threshold and status."""
-    props: list[tuple[str, str]] = [(name, repr(m.value)) for name, m in result.metrics.items()]
-    for gate in result.gates:
-        if gate.metric not in result.metrics and gate.value is not None:
-            props.append((gate.metric, repr(gate.value)))
-        props.append((f"{gate.metric}.{gate.kind}", f"{gate.status} {gate.threshold_text}"))
-        if gate.baseline is not None:
-            props.append((f"{gate.metric}.baseline", repr(gate.baseline)))
-    return props
-
-
-def _junit_plugin(config: pytest.Config) -> Any:
-    """pytest's LogXML instance, found by its public method rather than a private import."""
-    for plugin in config.pluginmanager.get_plugins():
-        if type(plugin).__name__ == "LogXML" and hasattr(plugin, "add_global_property"):
-            return plugin
-    return None
