@@ -219,7 +219,7 @@ class MlgateSession:
         if spec is None:  # collected without modifyitems (e.g. a plugin re-adding items)
             spec, problems = self.parse_markers(item)
             if problems:
-                raise pytest.UsageError(f"{item.nodeid}: " + "; ".join(problems))
+                pytest.fail(f"{USAGE_HEADER} {item.nodeid}: " + "; ".join(problems), pytrace=False)
         from .fixture import MlGate
         from .results import TestResult
 
@@ -255,7 +255,7 @@ class MlgateSession:
                 gate.status = PASS
                 gate.message += " (DriftDetected was raised and handled by the test)"
         self.judge(item, state)
-        path, lineno, _ = item.location
+        lineno = item.location[1]
         for gate in state.result.gates:
             if gate.status in (WARN, INCONCLUSIVE) and gate.kind != "compare":  # compare warned already
                 warnings.warn_explicit(
