@@ -513,14 +513,20 @@ class MlgateSession:
 
 
 def junit_properties(result: TestResult) -> list[tuple[str, str]]:
-    """JUnit (name, value) pairs of one test: every metric, and each gate's threshold and status."""
+    """JUnit (name, value) pairs of one test: every metric, each gate's verdict, baseline and change."""
     props: list[tuple[str, str]] = [(name, repr(m.value)) for name, m in result.metrics.items()]
+    valued = set(result.metrics)
+    with_baseline: set[str] = set()
     for gate in result.gates:
-        if gate.metric not in result.metrics and gate.value is not None:
+        if gate.metric not in valued and gate.value is not None:
+            valued.add(gate.metric)
             props.append((gate.metric, repr(gate.value)))
         props.append((f"{gate.metric}.{gate.kind}", f"{gate.status} {gate.threshold_text}"))
-        if gate.baseline is not None:
+        if gate.baseline is not None and gate.metric not in with_baseline:
+            with_baseline.add(gate.metric)
             props.append((f"{gate.metric}.baseline", repr(gate.baseline)))
+            if gate.value is not None:
+                props.append((f"{gate.metric}.change", repr(gate.value - gate.baseline)))
     return props
 
 

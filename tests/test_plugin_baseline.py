@@ -241,3 +241,18 @@ def test_reports_asked_for_are_written_when_no_model_test_ran(pytester: pytest.P
     assert json.loads((pytester.path / "r.json").read_text())["summary"]["tests"] == 0
     pytester.runpytest().assert_outcomes(passed=1)
     assert not (pytester.path / "mlgate-baseline.json").exists()
+
+
+def test_junit_shows_baseline_and_change(suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    import xml.etree.ElementTree as ET
+
+    saved(suite)
+    monkeypatch.setenv("ACC", "0.95")
+    suite.runpytest("--junitxml=out.xml").assert_outcomes(passed=3)  # accuracy up, log_loss down: both better
+    props = [(p.get("name"), p.get("value")) for p in ET.parse(suite.path / "out.xml").getroot().iter("property")]
+    named = dict(props)
+    assert named["test_suite.py::test_acc::accuracy"] == "0.95"
+    assert named["test_suite.py::test_acc::accuracy.baseline"] == "0.9"
+    assert float(named["test_suite.py::test_acc::accuracy.change"]) == pytest.approx(0.05)
+    assert named["test_suite.py::test_acc::accuracy.regression"].startswith("PASS >= 0.9")
+    assert [n for n, _ in props].count("test_suite.py::test_acc::accuracy.baseline") == 1
