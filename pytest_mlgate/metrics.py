@@ -27,7 +27,7 @@ class Metric:
     """One registry entry: how to compute a metric and which way is better."""
 
     name: str
-    higher_is_better: bool
+    higher_is_better: bool | None  # None only for a callable passed to evaluate(metrics=...)
     needs: str = PRED
     task: str | None = None  # CLASSIFICATION, REGRESSION, or None for either
     func: Callable[[Prepared], float] | None = field(default=None, compare=False, repr=False)
@@ -227,7 +227,7 @@ class MetricRegistry:
             raise TypeError(f"metric {name!r}: higher_is_better must be True or False")
         if needs not in (PRED, SCORE, PROBA):
             raise ValueError(f"metric {name!r}: needs must be 'pred', 'score' or 'proba', got {needs!r}")
-        self._metrics[name] = Metric(name, higher_is_better, needs, task, _wrap_user(func, needs))
+        self._metrics[name] = Metric(name, higher_is_better, needs, task, _wrap_user(name, func, needs))
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self.get(name) is not None
@@ -307,7 +307,8 @@ def _scorer_metric(name: str) -> Metric | None:
     return Metric(name, True, needs, None, compute)
 
 
-def _wrap_user(func: Callable[..., float], needs: str) -> Callable[[Prepared], float]:
+def _wrap_user(name: str, func: Callable[..., float], needs: str) -> Callable[[Prepared], float]:
+    """A user's ``func(y_true, y_pred_or_score[, sample_weight=])`` on the original labels."""
     takes_weight = _accepts(func, "sample_weight")
 
     def compute(d: Prepared) -> float:
@@ -315,9 +316,11 @@ def _wrap_user(func: Callable[..., float], needs: str) -> Callable[[Prepared], f
         second = d.y_pred_raw if needs == PRED and d.y_pred_raw is not None else (
             d.y_pred if needs == PRED else d.y_score
         )
-        if takes_weight and d.sample_weight is not None:
-            return float(func(y_true, second, sample_weight=d.sample_weight))
-        return float(func(y_true, second))
+        extra = {"sample_weight": d.sample_weight} if takes_weight and d.sample_weight is not None else {}
+        try:
+            return float(func(y_true, second, **extra))
+        except TypeError as exc:  # reported by _compute with the metric's name, like a ValueError
+            raise ValueError(f"custom metric failed: {exc}") from exc
 
     return compute
 
@@ -352,8 +355,7 @@ class Evaluation:
     values: dict[str, float]
     n: dict[str, int]
     prepared: Prepared
-    metrics: dict[str, Metric]  # registry metrics computed on the whole input, by recorded name
-    custom: dict[str, Callable[..., float]]
+    metrics: dict[str, Metric]  # metrics computed on the whole input (custom callables too), by recorded name
     slices: dict[str, tuple[str, str, Any]] = field(default_factory=dict)  # recorded name -> (base, col, mask)
 
 
@@ -414,37 +416,26 @@ def _task_of_values(y: Any, pred: Any) -> str:
 
 
 def resolve_metrics(
-    registry: MetricRegistry, metrics: Sequence[str] | Mapping[str, Any] | str | None
-) -> tuple[list[str], dict[str, Callable[..., float]]]:
-    """Split ``metrics`` into registry names and custom callables; unknown names raise ValueError."""
+    registry: MetricRegistry, metrics: Sequence[Any] | Mapping[str, Any] | str | None
+) -> tuple[list[str], list[Metric]]:
+    """Split ``metrics`` into registry names and custom callables (as metrics); unknown names raise."""
     if metrics is None:
-        return [], {}
-    if isinstance(metrics, str):
+        return [], []
+    if isinstance(metrics, (str, Mapping)):
         metrics = [metrics]
     names: list[str] = []
-    custom: dict[str, Callable[..., float]] = {}
-    items: Iterable[Any]
-    items = metrics.items() if isinstance(metrics, Mapping) else metrics
-    for item in items:
-        if isinstance(item, tuple) and len(item) == 2 and isinstance(metrics, Mapping):
-            key, value = item
-            if value is None or isinstance(value, str):
-                item = key if value is None else value
-            elif callable(value):
-                custom[str(key)] = value
-                continue
-            else:
-                raise TypeError(f"metrics[{key!r}] must be a callable(y_true, y_pred), got {type(value).__name__}")
+    custom: list[Metric] = []
+    for item in metrics:
         if isinstance(item, Mapping):
             for key, fn in item.items():
                 if not callable(fn):
                     raise TypeError(f"metrics[{key!r}] must be a callable(y_true, y_pred), got {type(fn).__name__}")
-                custom[str(key)] = fn
-            continue
-        if not isinstance(item, str):
+                custom.append(Metric(str(key), None, PRED, None, _wrap_user(str(key), fn, PRED)))
+        elif isinstance(item, str):
+            registry.lookup(item)
+            names.append(item)
+        else:
             raise TypeError(f"metrics entries must be metric names or {{name: callable}}, got {item!r}")
-        registry.lookup(item)
-        names.append(item)
     return names, custom
 
 
@@ -576,7 +567,7 @@ def evaluate(
         elif score is not None:
             score_is_proba = bool(np.all((score >= 0) & (score <= 1)))
         if pred is None and (PRED in needs or custom):
-            bad = [m.name for m in wanted if m.needs == PRED] + list(custom)
+            bad = [m.name for m in wanted if m.needs == PRED] + [m.name for m in custom]
             raise ValueError(f"{', '.join(bad)} need y_pred, which was not given")
         if score is None and needs & {SCORE, PROBA}:
             bad = [m.name for m in wanted if m.needs != PRED]
@@ -644,14 +635,11 @@ def evaluate(
     values: dict[str, float] = {}
     counts: dict[str, int] = {}
     computed: dict[str, Metric] = {}
-    for m in wanted:
+    for m in wanted + custom:
         values[m.name] = _compute(m, prepared)
         counts[m.name] = n
         computed[m.name] = m
-    for name, fn in custom.items():
-        values[name] = _call_custom(name, fn, prepared)
-        counts[name] = n
-    ev = Evaluation(values=values, n=counts, prepared=prepared, metrics=computed, custom=custom)
+    ev = Evaluation(values=values, n=counts, prepared=prepared, metrics=computed)
     if slice_by is not None:
         _add_slices(ev, slice_by, X, n)
     return ev
@@ -725,19 +713,6 @@ def _compute(metric: Metric, d: Prepared) -> float:
     return metric.sign * value
 
 
-def _call_custom(name: str, fn: Callable[..., float], d: Prepared) -> float:
-    y_true = d.y_true_raw
-    y_pred = d.y_pred_raw
-    try:
-        if d.sample_weight is not None and _accepts(fn, "sample_weight"):
-            out = fn(y_true, y_pred, sample_weight=d.sample_weight)
-        else:
-            out = fn(y_true, y_pred)
-        return float(out)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"custom metric {name!r} failed: {exc}") from exc
-
-
 def slice_label(value: Any) -> str:
     """How a slice value appears inside a metric name."""
     if isinstance(value, float) and value != value:
@@ -765,7 +740,7 @@ def _add_slices(ev: Evaluation, slice_by: Any, X: Any, n: int) -> None:
             raise ValueError(f"slice_by must be a column name or an array of {n} values, got shape {keys.shape}")
     labels = np.array([slice_label(v) for v in keys.tolist()], dtype=object)
     order = sorted(set(labels.tolist()))
-    base_names = list(ev.metrics) + list(ev.custom)
+    base_names = list(ev.metrics)
     per_base: dict[str, list[float]] = {b: [] for b in base_names}
     for value in order:
         mask = labels == value
@@ -773,10 +748,7 @@ def _add_slices(ev: Evaluation, slice_by: Any, X: Any, n: int) -> None:
         size = int(mask.sum())
         for base in base_names:
             name = f"{base}[{col_name}={value}]"
-            if base in ev.metrics:
-                v = _compute(ev.metrics[base], sub)
-            else:
-                v = _call_custom(base, ev.custom[base], sub)
+            v = _compute(ev.metrics[base], sub)
             ev.values[name] = v
             ev.n[name] = size
             ev.slices[name] = (base, col_name, mask)
