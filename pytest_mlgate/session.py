@@ -117,13 +117,8 @@ class MlgateSession:
         return self._registry
 
     def baseline_path(self) -> Path:
-        raw = self.config.getoption("mlgate_baseline") or self.config.getini("mlgate_baseline")
-        path = Path(os.path.expanduser(str(raw)))
-        if not path.is_absolute():
-            from_option = self.config.getoption("mlgate_baseline")
-            base = Path(self.config.invocation_params.dir) if from_option else self.config.rootpath
-            path = base / path
-        return path
+        option = self.config.getoption("mlgate_baseline")
+        return self.output_path(option or str(self.config.getini("mlgate_baseline")), from_ini=not option)
 
     @property
     def baseline(self) -> Baseline | None:
@@ -469,13 +464,13 @@ class MlgateSession:
             self.messages.append(f"mlgate: baseline saved to {path} ({len(results)} tests)")
         history = config.getoption("mlgate_history") or str(config.getini("mlgate_history") or "")
         if history:
-            path = self._output_path(history, from_ini=not config.getoption("mlgate_history"))
+            path = self.output_path(history, from_ini=not config.getoption("mlgate_history"))
             append_history(path, history_record(results, prov(), "passed" if passed else "failed"))
             self.messages.append(f"mlgate: history appended to {path}")
         report = config.getoption("mlgate_report")
         markdown = render_markdown(results, baseline_present=present, unused=unused)
         if report:
-            path = self._output_path(report)
+            path = self.output_path(report)
             write_text_atomic(path, markdown)
             self.messages.append(f"mlgate: Markdown report written to {path}")
         if results and config.getini("mlgate_step_summary") and append_step_summary(markdown):
@@ -484,12 +479,13 @@ class MlgateSession:
         if json_path:
             import json
 
-            path = self._output_path(json_path)
+            path = self.output_path(json_path)
             data = render_json(results, baseline_present=present, unused=unused, provenance=prov())
             write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n")
             self.messages.append(f"mlgate: JSON report written to {path}")
 
-    def _output_path(self, raw: str, *, from_ini: bool = False) -> Path:
+    def output_path(self, raw: str, *, from_ini: bool = False) -> Path:
+        """A path from an option (relative to where pytest was invoked) or the ini (relative to the rootdir)."""
         path = Path(os.path.expanduser(raw))
         if not path.is_absolute():
             path = (self.config.rootpath if from_ini else Path(self.config.invocation_params.dir)) / path
