@@ -380,9 +380,9 @@ class DriftDetected(AssertionError):
             f"(share {report.drift_share:.3f} > max_drift_share {max_drift_share:g}); "
             f"reference n={report.n_reference}, current n={report.n_current}, correction={report.correction}"
         )
-        # a leading newline: pytest prints "E   DriftDetected: " before the first line, which would
-        # push the table header out of line with its rows
-        super().__init__("\n" + table + "\n" + line)
+        # The headline first: it is what pytest's short summary and JUnit's failure message show,
+        # and it keeps the table's header in line with its rows below "E   DriftDetected: ".
+        super().__init__(line + "\n" + table)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.report, self.max_drift_share))
