@@ -375,7 +375,9 @@ class MlgateSession:
         result = state.result
         result.outcome = report.outcome
         if report.failed:
-            report.sections.append(("mlgate", self.replay_line(item.nodeid, result)))
+            replay = self.replay_line(item.nodeid, result)
+            if replay not in str(report.longrepr):  # a failed gate's message already carries it
+                report.sections.append(("mlgate", replay))
         report.mlgate = result.to_dict()  # type: ignore[attr-defined]  # travels to the xdist controller
         if self.junit_family() == "xunit1":
             item.user_properties.extend(junit_properties(result))

@@ -29,6 +29,8 @@ def test_the_contract_example_passes_and_fails_on_a_raised_threshold(models: pyt
         "*accuracy = 0.9* (n=171) fails >= 0.999*",
         "*mlgate seed * (replay: pytest --mlgate-seed 0 'test_the_contract_example_passes_and_fails_on_a_raised_threshold.py::test_raised')*",
     ])
+    failures = result.stdout.str().split(" FAILURES ")[1].split("= mlgate =")[0]
+    assert failures.count("mlgate seed ") == 1  # in the gate's message, not repeated in a section
 
 
 def test_default_metric_sets(models: pytest.Pytester) -> None:
