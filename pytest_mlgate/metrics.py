@@ -547,14 +547,14 @@ def evaluate(
             elif PROBA in needs:
                 bad = [m.name for m in wanted if m.needs == PROBA]
                 raise ValueError(
-                    f"{', '.join(bad)} need predicted probabilities, but {type(model).__name__} has no predict_proba"
+                    f"{', '.join(bad)} {_verb(bad)} predicted probabilities, but {type(model).__name__} has no predict_proba"
                 )
             elif hasattr(model, "decision_function"):
                 score = np.asarray(model.decision_function(X), dtype=float)
             else:
                 bad = [m.name for m in wanted if m.needs != PRED]
                 raise ValueError(
-                    f"{', '.join(bad)} need scores, but {type(model).__name__} has neither predict_proba "
+                    f"{', '.join(bad)} {_verb(bad)} scores, but {type(model).__name__} has neither predict_proba "
                     "nor decision_function"
                 )
     else:
@@ -758,3 +758,8 @@ def _add_slices(ev: Evaluation, slice_by: Any, X: Any, n: int) -> None:
         gap = max(finite) - min(finite) if len(finite) == len(vals) and vals else float("nan")
         ev.values[f"{base}_gap"] = float(gap)
         ev.n[f"{base}_gap"] = n
+
+
+def _verb(names: list[str]) -> str:
+    """'needs' after one metric name, 'need' after several."""
+    return "needs" if len(names) == 1 else "need"

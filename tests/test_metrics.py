@@ -134,7 +134,7 @@ def test_decision_function_scores_and_precomputed_predictions(binary) -> None:
     svc = LinearSVC(dual=False).fit(X, y)
     got = evaluate(REGISTRY, svc, X, y, metrics=["roc_auc", "average_precision"]).values
     assert got["roc_auc"] == pytest.approx(skm.roc_auc_score(y, svc.decision_function(X)))
-    with pytest.raises(ValueError, match="log_loss need predicted probabilities, but LinearSVC has no predict_proba"):
+    with pytest.raises(ValueError, match="log_loss needs predicted probabilities, but LinearSVC has no predict_proba"):
         evaluate(REGISTRY, svc, X, y, metrics=["log_loss"])
     pre = evaluate(REGISTRY, y_true=y, y_pred=model.predict(X), y_score=model.predict_proba(X),
                    metrics=["accuracy", "roc_auc", "log_loss"]).values

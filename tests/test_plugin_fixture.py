@@ -132,7 +132,7 @@ def test_evaluate_options(models: pytest.Pytester) -> None:
         ("mlgate.evaluate(model, X, y, metrics=['acuracy'])", "unknown metric 'acuracy'; did you mean 'accuracy'"),
         ("only = type('OnlyPredict', (), {'predict': lambda self, X: model.predict(X)})(); "
          "mlgate.evaluate(only, X, y, metrics=['roc_auc'])",
-         "roc_auc need scores, but OnlyPredict has neither predict_proba nor decision_function"),
+         "roc_auc needs scores, but OnlyPredict has neither predict_proba nor decision_function"),
         ("mlgate.evaluate(model, X, y, metrics=['r2'])", "'r2' is a regression metric, but this is a classification"),
         ("mlgate.evaluate(model, X, y, sample_weight=[1.0])", "sample_weight has 1 values but y has 171"),
         ("mlgate.evaluate(y_true=y, y_pred=y[:5])", "y_pred has 5 values but y_true has 171"),
