@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any
 from ._context import active_drift_recorder
 
 if TYPE_CHECKING:
+    from .baseline import Baseline
     from .drift import ColumnDrift, DriftDetected, DriftReport, detect_drift
     from .gates import Gate, MlgateWarning
     from .results import GateResult, MetricRecord, TestResult
 
 __all__ = [
+    "Baseline",
     "ColumnDrift",
     "DriftDetected",
     "DriftReport",
@@ -32,6 +34,7 @@ __all__ = [
 ]
 
 _LAZY = {
+    "Baseline": "baseline",
     "detect_drift": "drift",
     "DriftReport": "drift",
     "ColumnDrift": "drift",

@@ -54,8 +54,8 @@ class GateResult:
     """How one gate judged one metric."""
 
     metric: str
-    kind: str  # "threshold", "regression", "compare"
-    status: str  # PASS, FAIL, WARN, NEW, INCONCLUSIVE
+    kind: str  # "threshold", "regression", "compare", "drift"
+    status: str  # PASS, FAIL, WARN, NEW, INCONCLUSIVE, SKIP
     message: str
     value: float | None = None
     op: str | None = None
