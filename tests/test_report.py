@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -329,6 +330,23 @@ def test_write_text_atomic(tmp_path: Path) -> None:
     write_text_atomic(path, "second ✅\n")
     assert path.read_text(encoding="utf-8") == "second ✅\n"
     assert os.listdir(path.parent) == ["report.md"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_write_text_atomic_keeps_modes_as_open_would(tmp_path: Path) -> None:
+    """A new file gets 0666 minus the umask (not mkstemp's 0600); a rewrite keeps the file's mode."""
+    old = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.json"
+        write_text_atomic(fresh, "{}\n")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+        kept = tmp_path / "kept.json"
+        kept.write_text("old\n")
+        kept.chmod(0o664)
+        write_text_atomic(kept, "new\n")
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o664 and kept.read_text() == "new\n"
+    finally:
+        os.umask(old)
 
 
 def test_write_text_atomic_failure_leaves_no_temp(tmp_path: Path) -> None:
