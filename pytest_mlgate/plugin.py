@@ -123,6 +123,30 @@ def pytest_itemcollected(item: pytest.Item) -> None:
         activate(item.config)
 
 
+# What a model test imports lazily. numpy refuses to load twice in one process, and pytester's
+# in-process runs (``pytester.runpytest()``) drop every module first imported inside them; so a
+# test that uses pytester gets these imported before its pytester snapshot is taken.
+_PRELOAD = (
+    "numpy", "pandas", "scipy.sparse", "scipy.spatial.distance", "scipy.special", "scipy.stats",
+    "sklearn.base", "sklearn.metrics", "sklearn.preprocessing", "sklearn.utils.multiclass",
+    "pytest_mlgate.session", "pytest_mlgate.drift", "pytest_mlgate.stats",
+)
+_preloaded: list[bool] = []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if not _preloaded and {"pytester", "testdir"} & set(getattr(item, "fixturenames", ())):
+        import importlib
+
+        _preloaded.append(True)
+        for name in _PRELOAD:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # reported where a model test needs it
+                pass
+
+
 @pytest.fixture
 def mlgate(request: pytest.FixtureRequest) -> MlGate:
     """Record, evaluate and compare models; the test's model_threshold gates judge what it records."""

@@ -310,14 +310,27 @@ class MlgateSession:
         result.gates[:0] = verdicts
 
     def regression_verdicts(self, result: TestResult, spec: ItemSpec) -> list[GateResult]:
-        baseline = self.baseline
-        if baseline is None or self.config.getoption("mlgate_save_baseline"):
-            return []
         from .baseline import judge_regression
         from .results import FAIL, INCONCLUSIVE, NEW, PASS, WARN, GateResult, format_value
 
+        # a metric model_regression names but the test never recorded fails closed, baseline or not
+        # (unless a threshold gate on it already says so)
+        thresholds = {g.metric for g in spec.gates}
+        out: list[GateResult] = [
+            GateResult(
+                metric=name, kind="regression", status=WARN if self.warn_only else FAIL,
+                tolerance=str(tolerance),
+                message=f"{name}: not recorded by the test, model_regression gate (tolerance {tolerance}) "
+                "cannot pass (call mlgate.evaluate or mlgate.record)",
+            )
+            for name, tolerance in spec.tolerances.items()
+            if name not in result.metrics and name not in thresholds
+        ]
+        baseline = self.baseline
+        if baseline is None:
+            return out
+        saving = bool(self.config.getoption("mlgate_save_baseline"))
         ref = baseline.ref
-        out: list[GateResult] = []
         confidences = {g.metric: g.confidence for g in spec.gates if g.confidence is not None}
         directions = {g.metric: g.higher_is_better for g in spec.gates}
         for name, record in result.metrics.items():
@@ -349,7 +362,10 @@ class MlgateSession:
                 verdict = judge(higher_is_better=higher)
             if verdict.status == INCONCLUSIVE and self.settings.inconclusive == "fail":
                 verdict.status = FAIL
-            if verdict.status == FAIL and self.warn_only:
+            if verdict.status == FAIL and saving:
+                verdict.status = WARN
+                verdict.message += " (accepted: --mlgate-save-baseline stores the new value)"
+            elif verdict.status == FAIL and self.warn_only:
                 verdict.status = WARN
             out.append(verdict)
         return out

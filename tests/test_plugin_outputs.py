@@ -164,3 +164,32 @@ def test_loading_the_plugin_imports_no_heavy_library(pytester: pytest.Pytester) 
     result.stdout.fnmatch_lines(["*HEAVY-LOADED []*"])
     # the plugin really was loaded in that process
     assert "mlgate" in result.stdout.str()
+
+
+def test_plugin_authors_can_run_pytester_in_process_again_and_again(pytester: pytest.Pytester) -> None:
+    """A suite that tests model gates with pytester.runpytest() (in-process) works without importing
+    numpy itself: pytester drops modules first imported inside a run, and numpy cannot load twice."""
+    pytester.makeconftest('pytest_plugins = ["pytester"]\n')
+    pytester.makepyfile(test_outer='''
+        import pytest
+
+        INNER = """
+        import numpy as np
+        from pytest_mlgate import assert_no_drift
+
+        def test_model(mlgate):
+            from sklearn.datasets import load_iris
+            from sklearn.tree import DecisionTreeClassifier
+            X, y = load_iris(return_X_y=True)
+            mlgate.evaluate(DecisionTreeClassifier(random_state=0).fit(X, y), X, y)
+            rng = np.random.default_rng(0)
+            assert_no_drift(rng.normal(size=200), rng.normal(size=200))
+        """
+
+        @pytest.mark.parametrize("run", range(3))
+        def test_inner(pytester, run):
+            pytester.makepyfile(INNER)
+            pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    ''')
+    result = pytester.runpytest_subprocess("-p", "no:xdist", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
