@@ -175,13 +175,17 @@ class Baseline:
         """The stored entry for ``metric`` of test ``nodeid``, if any."""
         return self.entries.get(nodeid, {}).get(metric)
 
-    def updated(self, results: Iterable[TestResult], provenance: Mapping[str, Any]) -> Baseline:
-        """A new baseline: each test in ``results`` gets exactly its recorded metrics; others are kept.
+    def updated(
+        self, results: Iterable[TestResult], provenance: Mapping[str, Any], *, drop: Iterable[str] = ()
+    ) -> Baseline:
+        """A new baseline: each test in ``results`` gets exactly its recorded metrics; others are kept,
+        except the test ids in ``drop`` (tests that no longer exist).
 
         Tests that recorded no metric keep their stored entries. NaN/inf values are carried
         over and refused by :meth:`save`.
         """
-        entries = {nodeid: dict(metrics) for nodeid, metrics in self.entries.items()}
+        gone = set(drop)
+        entries = {nodeid: dict(metrics) for nodeid, metrics in self.entries.items() if nodeid not in gone}
         for result in results:
             if not result.metrics:
                 continue

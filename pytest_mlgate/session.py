@@ -244,11 +244,10 @@ class MlgateSession:
         from .gates import MlgateWarning
         from .results import FAIL, INCONCLUSIVE, PASS, WARN
 
-        # the body returned: a failed drift check in it raised and was handled by the test itself
-        for gate in state.result.gates:
-            if gate.kind == "drift" and gate.status == FAIL:
-                gate.status = PASS
-                gate.message += " (DriftDetected was raised and handled by the test)"
+        # The body returned, so a failed drift check in it raised DriftDetected and the test handled
+        # it (e.g. pytest.raises): the test expected drift, so it is no gate of this test. Its report
+        # stays in the results, where it shows what drifted.
+        state.result.gates[:] = [g for g in state.result.gates if not (g.kind == "drift" and g.status == FAIL)]
         self.judge(item, state)
         lineno = item.location[1]
         for gate in state.result.gates:
@@ -427,8 +426,21 @@ class MlgateSession:
         seen = {(r.nodeid, m) for r in self.results.values() for m in r.metrics}
         return [
             (nodeid, metric) for nodeid, metric in baseline.unused(seen)
-            if nodeid in self.results or (nodeid not in known and nodeid.split("::", 1)[0] in files)
+            if nodeid in self.results or (nodeid not in known and self.file_gone_or_collected(nodeid, files))
         ]
+
+    def file_gone_or_collected(self, nodeid: str, collected_files: set[str]) -> bool:
+        """Whether a stored test that was not collected no longer exists: its file was collected in
+        this run (so the test was removed or renamed), or its file is gone. A test of a file that
+        exists but was not part of this run (``pytest other_dir``) may well still exist."""
+        file = nodeid.split("::", 1)[0]
+        if file in collected_files:
+            return True
+        return bool(file) and not (self.config.rootpath / file).exists()
+
+    def gone_tests(self, unused: list[tuple[str, str]]) -> set[str]:
+        """Stored test ids among ``unused`` that did not run: removed, renamed or in a deleted file."""
+        return {nodeid for nodeid, _ in unused if nodeid not in self.results}
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -478,8 +490,14 @@ class MlgateSession:
         if config.getoption("mlgate_save_baseline") and results:
             path = self.baseline_path()
             current = self.baseline or Baseline(path=path)
-            current.updated(results, prov()).save(path)
+            gone = self.gone_tests(unused) if self.baseline is not None else set()
+            current.updated(results, prov(), drop=gone).save(path)
             self.messages.append(f"mlgate: baseline saved to {path} ({len(results)} tests)")
+            if gone:
+                self.messages.append(
+                    f"mlgate: removed from the baseline: {len(gone)} {'test' if len(gone) == 1 else 'tests'} "
+                    f"that no longer exist ({', '.join(sorted(gone))})"
+                )
         history = config.getoption("mlgate_history") or str(config.getini("mlgate_history") or "")
         if history:
             path = self.output_path(history, from_ini=not config.getoption("mlgate_history"))

@@ -84,16 +84,31 @@ def test_new_and_unused_metrics_are_reported(suite: pytest.Pytester) -> None:
     data = json.loads((suite.path / "mlgate-baseline.json").read_text())
     data["tests"]["test_suite.py::test_acc"]["recall"] = {"value": 0.5}
     data["tests"]["test_suite.py::test_removed"] = {"accuracy": {"value": 0.5}}
-    data["tests"]["other_file.py::test_elsewhere"] = {"accuracy": {"value": 0.5}}
+    data["tests"]["other/test_elsewhere.py::test_elsewhere"] = {"accuracy": {"value": 0.5}}
+    data["tests"]["test_deleted.py::test_gone"] = {"accuracy": {"value": 0.5}}
     del data["tests"]["test_suite.py::test_tolerant"]
     (suite.path / "mlgate-baseline.json").write_text(json.dumps(data))
-    result = suite.runpytest()
+    suite.mkpydir("other").joinpath("test_elsewhere.py").write_text("def test_elsewhere(): pass\n")
+    result = suite.runpytest("test_suite.py")
     result.assert_outcomes(passed=3)
     out = result.stdout.str()
     assert "unused baseline entry: test_suite.py::test_acc recall" in out
     assert "unused baseline entry: test_suite.py::test_removed accuracy" in out
-    assert "test_elsewhere" not in out  # its file was not part of this run
+    assert "unused baseline entry: test_deleted.py::test_gone accuracy" in out  # its file is gone
+    assert "test_elsewhere" not in out  # its file exists but was not part of this run
     assert any("test_tolerant" in line and line.rstrip().endswith("NEW") for line in out.splitlines())
+    # saving accepts the new state: tests that no longer exist leave the file, the rest stay
+    saved_run = suite.runpytest("test_suite.py", "--mlgate-save-baseline")
+    saved_run.stdout.fnmatch_lines([
+        "mlgate: removed from the baseline: 2 tests that no longer exist "
+        "(test_deleted.py::test_gone, test_suite.py::test_removed)",
+    ])
+    tests = json.loads((suite.path / "mlgate-baseline.json").read_text())["tests"]
+    assert sorted(tests) == [
+        "other/test_elsewhere.py::test_elsewhere", "test_suite.py::test_acc", "test_suite.py::test_relative",
+        "test_suite.py::test_tolerant",
+    ]
+    assert "recall" not in tests["test_suite.py::test_acc"]
 
 
 @pytest.mark.parametrize(
@@ -256,3 +271,48 @@ def test_junit_shows_baseline_and_change(suite: pytest.Pytester, monkeypatch: py
     assert float(named["test_suite.py::test_acc::accuracy.change"]) == pytest.approx(0.05)
     assert named["test_suite.py::test_acc::accuracy.regression"].startswith("PASS >= 0.9")
     assert [n for n, _ in props].count("test_suite.py::test_acc::accuracy.baseline") == 1
+
+
+def test_model_regression_on_a_metric_never_recorded_fails(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile("""
+        import os
+        import pytest
+
+        @pytest.mark.model_regression(score=0.05)
+        def test_score(mlgate):
+            if os.environ.get("RECORD"):
+                mlgate.record(score=0.9, higher_is_better=True)
+    """)
+    # no baseline yet: the gate names a metric the test never records
+    first = pytester.runpytest()
+    first.assert_outcomes(failed=1)
+    first.stdout.fnmatch_lines(["*score: not recorded by the test, model_regression gate (tolerance 0.05) cannot pass*"])
+    monkeypatch.setenv("RECORD", "1")
+    pytester.runpytest("--mlgate-save-baseline").assert_outcomes(passed=1)
+    monkeypatch.delenv("RECORD")
+    # with a stored value, a test that stops recording it still fails
+    again = pytester.runpytest()
+    again.assert_outcomes(failed=1)
+    again.stdout.fnmatch_lines(["*score: not recorded by the test*"])
+    assert pytester.runpytest("--mlgate-warn-only").ret == 0
+
+
+def test_saving_over_a_baseline_shows_what_moved_and_accepts_it(
+    suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved(suite)
+    monkeypatch.setenv("ACC", "0.80")
+    result = suite.runpytest("--mlgate-save-baseline", "--mlgate-json", "r.json")
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines([
+        "*accuracy regressed: 0.8 vs baseline 0.9* (accepted: --mlgate-save-baseline stores the new value)*",
+    ])
+    row = next(line for line in result.stdout.lines if line.startswith("test_suite.py::test_acc") and " accuracy " in line)
+    assert row.split()[2:] == ["0.8", "-", "0.9", "-0.1", "WARN"]
+    gates = json.loads((suite.path / "r.json").read_text())["tests"][0]["gates"]
+    assert {(g["metric"], g["status"], g["baseline"]) for g in gates} >= {("accuracy", "WARN", 0.9)}
+    data = json.loads((suite.path / "mlgate-baseline.json").read_text())
+    assert data["tests"]["test_suite.py::test_acc"]["accuracy"]["value"] == 0.8
+    suite.runpytest().assert_outcomes(passed=3)  # the accepted values are the new reference

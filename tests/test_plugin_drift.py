@@ -45,8 +45,8 @@ def test_drift_checks_reach_summary_junit_and_reports(pytester: pytest.Pytester)
     out = result.stdout.str()
     assert "DriftDetected" in out and "age" in out
     rows = [line for line in out.splitlines() if line.startswith("test_drift_suite.py::") and " drift " in line]
-    assert len(rows) == 5
-    # a DriftDetected the test itself expected and caught is not a failure of the test
+    # a DriftDetected the test itself expected and caught is no gate of the test: no row, no failure
+    assert len(rows) == 4 and not any("test_expected_drift_can_be_caught" in r for r in rows)
     assert [r.split()[0].split("::")[1] for r in rows if r.rstrip().endswith("FAIL")] == ["test_drift_fails"]
     assert any("test_share_allows_one_column" in r and "<= 0.5" in r and r.rstrip().endswith("PASS") for r in rows)
     props = {p.get("name"): p.get("value") for p in ET.parse(pytester.path / "out.xml").getroot().iter("property")}
@@ -58,6 +58,8 @@ def test_drift_checks_reach_summary_junit_and_reports(pytester: pytest.Pytester)
     moved = next(t for t in data["tests"] if t["nodeid"].endswith("test_drift_fails"))
     assert moved["drift"][0]["drifted_columns"] == ["age"]
     assert moved["gates"][0]["kind"] == "drift" and moved["gates"][0]["extra"]["drifted_columns"] == ["age"]
+    caught = next(t for t in data["tests"] if t["nodeid"].endswith("test_expected_drift_can_be_caught"))
+    assert caught["gates"] == [] and caught["drift"][0]["drifted_columns"] == ["age"]
 
 
 def test_assert_no_drift_works_without_pytest_state(pytester: pytest.Pytester) -> None:
