@@ -302,6 +302,30 @@ def test_metrics_hook_and_results_hook(pytester: pytest.Pytester) -> None:
     assert "RESULT test_metrics_hook_and_results_hook.py::test_it ['errors'] ['PASS']" in result.stdout.str()
 
 
+def test_optional_hooks_let_a_conftest_load_with_the_plugin_off(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest("""
+        import pytest
+
+        @pytest.hookimpl(optionalhook=True)
+        def pytest_mlgate_add_metrics(registry, config):
+            registry.add("errors", lambda y_true, y_pred: 0.0, higher_is_better=False)
+
+        @pytest.hookimpl(optionalhook=True)
+        def pytest_mlgate_test_result(item, result):
+            print("RESULT", item.nodeid)
+    """)
+    pytester.makepyfile("""
+        def test_plain():
+            pass
+
+        def test_model(mlgate):
+            mlgate.evaluate(y_true=[0, 1], y_pred=[0, 1], metrics=["errors"])
+    """)
+    pytester.runpytest("-s").assert_outcomes(passed=2)
+    off = pytester.runpytest("-p", "no:mlgate", "-k", "plain")
+    off.assert_outcomes(passed=1, deselected=1)
+
+
 def test_a_failing_body_is_not_masked(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("""
         import pytest
