@@ -56,6 +56,8 @@ import pandas as pd
 from scipy import stats
 from scipy.spatial import distance as _distance
 
+from ._errors import hide_input_errors
+
 __all__ = [
     "ColumnDrift",
     "DriftDetected",
@@ -395,6 +397,7 @@ class DriftDetected(AssertionError):
 
 def _as_series(data: Any, side: str) -> pd.Series | None:
     """A single-column input (Series, 1-d array, list) as a Series; None for a DataFrame."""
+    __tracebackhide__ = hide_input_errors
     if isinstance(data, pd.DataFrame):
         return None
     if isinstance(data, pd.Series):
@@ -413,6 +416,7 @@ def _as_series(data: Any, side: str) -> pd.Series | None:
 
 
 def _check_frame(frame: pd.DataFrame, side: str) -> pd.DataFrame:
+    __tracebackhide__ = hide_input_errors
     if frame.shape[1] == 0:
         raise ValueError(f"{side} has no columns")
     if len(frame) == 0:
@@ -454,6 +458,7 @@ def _one_column(s: pd.Series, name: Any) -> pd.DataFrame:
 
 
 def _select_columns(ref: pd.DataFrame, cur: pd.DataFrame, columns: Any) -> list[Any]:
+    __tracebackhide__ = hide_input_errors
     if columns is None:
         names = list(ref.columns)
         for c in cur.columns:
@@ -504,6 +509,7 @@ _NUMBER_KINDS = {"integer", "floating", "mixed-integer-float", "decimal", "boole
 
 def _check_not_all_missing(s: pd.Series, name: Any, side: str) -> None:
     """Raise when a column holds no usable value on one side (checked before its dtype)."""
+    __tracebackhide__ = hide_input_errors
     if _is_number_dtype(s.dtype) or pd.api.types.is_float_dtype(s.dtype):
         a = s.to_numpy(dtype=np.float64, na_value=np.nan)
         if a.size and math.isfinite(a[0]):
@@ -520,6 +526,7 @@ def _check_not_all_missing(s: pd.Series, name: Any, side: str) -> None:
 
 
 def _check_dtype(s: pd.Series, name: Any, side: str) -> None:
+    __tracebackhide__ = hide_input_errors
     dt = s.dtype
     if not (_is_categorical_dtype(dt) or pd.api.types.is_numeric_dtype(dt)):
         raise TypeError(
@@ -534,6 +541,7 @@ def _check_same_kind(rs: pd.Series, cs: pd.Series, name: Any) -> None:
     Strings are never parsed as numbers (``"1.5"`` is text); an object column holding only
     numbers is numbers, and bool against numbers is compared as numbers.
     """
+    __tracebackhide__ = hide_input_errors
     num_r, num_c = _is_number_dtype(rs.dtype), _is_number_dtype(cs.dtype)
     if num_r == num_c:
         return
@@ -552,6 +560,7 @@ def _check_same_kind(rs: pd.Series, cs: pd.Series, name: Any) -> None:
 
 def _numeric_values(s: pd.Series, name: Any, side: str, other: str) -> np.ndarray:
     """Float64 values of one side of a numeric column (a view when possible)."""
+    __tracebackhide__ = hide_input_errors
     if pd.api.types.is_numeric_dtype(s.dtype) and not isinstance(s.dtype, pd.CategoricalDtype):
         return s.to_numpy(dtype=np.float64, na_value=np.nan)
     obj = s.astype(object)
@@ -568,6 +577,7 @@ def _numeric_values(s: pd.Series, name: Any, side: str, other: str) -> np.ndarra
 
 def _resolve_method(name: Any, method: Any) -> str | None:
     """Return the canonical method name, or None for "auto"."""
+    __tracebackhide__ = hide_input_errors
     if method is None or method == "auto":
         return None
     if isinstance(method, str):
@@ -580,6 +590,7 @@ def _resolve_method(name: Any, method: Any) -> str | None:
 
 
 def _per_column(arg: Any, names: list[Any], what: str) -> dict[Any, Any]:
+    __tracebackhide__ = hide_input_errors
     if isinstance(arg, Mapping):
         unknown = [k for k in arg if k not in names]
         if unknown:
@@ -589,6 +600,7 @@ def _per_column(arg: Any, names: list[Any], what: str) -> dict[Any, Any]:
 
 
 def _check_threshold(name: Any, value: Any) -> float | None:
+    __tracebackhide__ = hide_input_errors
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
@@ -846,6 +858,7 @@ class _Partial:
 
 
 def _run_checked(name: Any, method: str, fn: Callable[[], tuple[float, float | None]]) -> tuple[float, float | None]:
+    __tracebackhide__ = hide_input_errors
     try:
         return fn()
     except (ValueError, ZeroDivisionError, FloatingPointError, np.linalg.LinAlgError) as exc:
@@ -874,6 +887,7 @@ def _numeric_block(
     chunk: list[tuple[Any, pd.Series, pd.Series]], methods: Mapping[Any, str | None]
 ) -> list[_Partial]:
     """Sort one block of numeric columns once and compute every statistic from the sorted rows."""
+    __tracebackhide__ = hide_input_errors
     names = [name for name, _, _ in chunk]
     n_r, n_c = len(chunk[0][1]), len(chunk[0][2])
     rb = np.empty((len(names), n_r))
@@ -963,6 +977,7 @@ def _category_key(value: Any) -> Any:
 
 def _categorical_column(name: Any, rs: pd.Series, cs: pd.Series, method: str | None) -> _Partial:
     """Factorise both sides together once and test the per-category counts."""
+    __tracebackhide__ = hide_input_errors
     n_r, n_c = len(rs), len(cs)
     sides = [
         x.where(np.isfinite(x.to_numpy(dtype=np.float64, na_value=np.nan))) if pd.api.types.is_float_dtype(x.dtype) else x
@@ -1125,12 +1140,18 @@ def detect_drift(
     column that is numeric on one side and text/categories on the other (unless in
     ``categorical``).
     """
+    __tracebackhide__ = hide_input_errors
     if correction not in CORRECTIONS:
         raise ValueError(f"unknown correction {correction!r}; valid: None, 'bonferroni', 'holm', 'bh'")
     ref, cur = _as_frames(reference, current)
     names = _select_columns(ref, cur, columns)
-    methods = {n: _resolve_method(n, m) for n, m in _per_column(method, names, "method").items()}
-    thresholds = {n: _check_threshold(n, t) for n, t in _per_column(threshold, names, "threshold").items()}
+    # loops, not comprehensions: a comprehension's own frame (Python < 3.12) would show in tracebacks
+    methods: dict[str, str | None] = {}
+    for n, m in _per_column(method, names, "method").items():
+        methods[n] = _resolve_method(n, m)
+    thresholds: dict[str, float | None] = {}
+    for n, t in _per_column(threshold, names, "threshold").items():
+        thresholds[n] = _check_threshold(n, t)
     if categorical is None:
         forced: set[Any] = set()
     else:

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, final
 
+from ._errors import hide_input_errors
 from .gates import Gate, MlgateWarning
 from .metrics import MetricRegistry, evaluate, split_slice_name
 from .results import FAIL, INCONCLUSIVE, PASS, WARN, GateResult, MetricRecord, TestResult, format_value
@@ -92,6 +93,7 @@ class MlGate:
         self, name: str | None = None, value: Any = None, *, higher_is_better: bool | None = None, **metrics: Any
     ) -> None:
         """Record scalars: ``record("latency_ms", 12.5, higher_is_better=False)`` or ``record(accuracy=0.9)``."""
+        __tracebackhide__ = hide_input_errors
         if name is None and value is not None:
             raise TypeError("mlgate.record: value given without a name")
         if name is not None:
@@ -106,7 +108,9 @@ class MlGate:
             raise TypeError("mlgate.record: nothing to record; call record(name, value) or record(metric=value)")
         if higher_is_better is not None and not isinstance(higher_is_better, bool):
             raise TypeError(f"mlgate.record: higher_is_better must be True, False or None, got {higher_is_better!r}")
-        checked = {key: _as_float(key, v) for key, v in metrics.items()}
+        checked = {}
+        for key, v in metrics.items():  # a loop: a comprehension's frame would show in tracebacks
+            checked[key] = _as_float(key, v)
         for key, v in checked.items():
             direction = higher_is_better if higher_is_better is not None else self._registry.direction(key)
             self._result.metrics[key] = MetricRecord(key, v, direction)
@@ -132,6 +136,7 @@ class MlGate:
         Returns the recorded values, named with ``prefix``. ``labels`` names the classes in
         ``y_score``'s column order when the predictions were made elsewhere.
         """
+        __tracebackhide__ = hide_input_errors
         if not isinstance(prefix, str):
             raise TypeError(f"mlgate.evaluate: prefix must be a string, got {prefix!r}")
         ev = evaluate(
@@ -222,6 +227,7 @@ class MlGate:
         Verdict ``pass`` when the interval of the improvement lies at or above ``-max_drop``,
         ``fail`` when it lies below, ``inconclusive`` otherwise.
         """
+        __tracebackhide__ = hide_input_errors
         from .gates import parse_confidence
 
         if not isinstance(metric, str):
@@ -372,6 +378,7 @@ class Comparison:
 
 
 def _as_float(name: str, value: Any) -> float:
+    __tracebackhide__ = hide_input_errors
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         shape = getattr(value, "shape", None)
         if shape == () and hasattr(value, "item"):

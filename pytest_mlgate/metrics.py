@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._errors import hide_input_errors
+
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
 
@@ -93,6 +95,7 @@ def _avg(d: Prepared, multiclass: str = "macro") -> dict[str, Any]:
 
 def _pred_metric(fn: str, **fixed: Any) -> Callable[[Prepared], float]:
     def compute(d: Prepared) -> float:
+        __tracebackhide__ = hide_input_errors
         return float(_sk(fn)(d.y_true, d.y_pred, sample_weight=d.sample_weight, **fixed))
 
     return compute
@@ -100,6 +103,7 @@ def _pred_metric(fn: str, **fixed: Any) -> Callable[[Prepared], float]:
 
 def _prf(fn: str, average: str | None) -> Callable[[Prepared], float]:
     def compute(d: Prepared) -> float:
+        __tracebackhide__ = hide_input_errors
         kwargs = _avg(d) if average is None else {"average": average, "zero_division": 0}
         return float(_sk(fn)(d.y_true, d.y_pred, sample_weight=d.sample_weight, **kwargs))
 
@@ -219,6 +223,7 @@ class MetricRegistry:
         task: str | None = None,
     ) -> None:
         """Register ``func(y_true, y_pred_or_score[, sample_weight=...]) -> float`` under ``name``."""
+        __tracebackhide__ = hide_input_errors
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(f"metric name {name!r} must be a Python identifier")
         if not callable(func):
@@ -249,6 +254,7 @@ class MetricRegistry:
 
     def lookup(self, name: str) -> Metric:
         """The metric ``name``, or a ValueError with the closest registered names."""
+        __tracebackhide__ = hide_input_errors
         metric = self.get(name)
         if metric is not None:
             return metric
@@ -300,6 +306,7 @@ def _scorer_metric(name: str) -> Metric | None:
     takes_weight = _accepts(func, "sample_weight")
 
     def compute(d: Prepared) -> float:
+        __tracebackhide__ = hide_input_errors
         second = d.y_pred if needs == PRED else d.y_score
         extra = {"sample_weight": d.sample_weight} if takes_weight and d.sample_weight is not None else {}
         return sign * float(func(d.y_true, second, **kwargs, **extra))
@@ -309,9 +316,11 @@ def _scorer_metric(name: str) -> Metric | None:
 
 def _wrap_user(name: str, func: Callable[..., float], needs: str) -> Callable[[Prepared], float]:
     """A user's ``func(y_true, y_pred_or_score[, sample_weight=])`` on the original labels."""
+    __tracebackhide__ = hide_input_errors
     takes_weight = _accepts(func, "sample_weight")
 
     def compute(d: Prepared) -> float:
+        __tracebackhide__ = hide_input_errors
         y_true = d.y_true_raw if d.y_true_raw is not None else d.y_true
         second = d.y_pred_raw if needs == PRED and d.y_pred_raw is not None else (
             d.y_pred if needs == PRED else d.y_score
@@ -319,8 +328,10 @@ def _wrap_user(name: str, func: Callable[..., float], needs: str) -> Callable[[P
         extra = {"sample_weight": d.sample_weight} if takes_weight and d.sample_weight is not None else {}
         try:
             return float(func(y_true, second, **extra))
-        except TypeError as exc:  # reported by _compute with the metric's name, like a ValueError
-            raise ValueError(f"custom metric failed: {exc}") from exc
+        except ValueError:
+            raise  # _compute names the metric
+        except Exception as exc:  # whatever the user's function raised: reported with the metric's name
+            raise ValueError(f"custom metric raised {type(exc).__name__}: {exc}") from exc
 
     return compute
 
@@ -367,6 +378,7 @@ def _nrows(a: Any) -> int:
 
 
 def _to_1d(name: str, a: Any) -> Any:
+    __tracebackhide__ = hide_input_errors
     import numpy as np
 
     arr = np.asarray(a)
@@ -394,6 +406,7 @@ def _task_of_model(model: Any) -> str | None:
 
 def _task_of_values(y: Any, pred: Any) -> str:
     """Classification or regression, from the target and (when given) the predictions."""
+    __tracebackhide__ = hide_input_errors
     import numpy as np
     from sklearn.utils.multiclass import type_of_target
 
@@ -419,6 +432,7 @@ def resolve_metrics(
     registry: MetricRegistry, metrics: Sequence[Any] | Mapping[str, Any] | str | None
 ) -> tuple[list[str], list[Metric]]:
     """Split ``metrics`` into registry names and custom callables (as metrics); unknown names raise."""
+    __tracebackhide__ = hide_input_errors
     if metrics is None:
         return [], []
     if isinstance(metrics, (str, Mapping)):
@@ -460,9 +474,15 @@ def evaluate(
     that do not fit the task are left out). ``labels`` are the classes in the column order of
     ``y_score`` when the predictions were made elsewhere (default: the labels seen).
     """
+    __tracebackhide__ = hide_input_errors
     import numpy as np
 
     names, custom = resolve_metrics(registry, metrics)
+    if metrics is not None and not names and not custom:
+        raise ValueError(
+            f"metrics={metrics!r} names no metric; pass metrics=None for the markers' metrics or the task's "
+            "default set"
+        )
     if metrics is None:
         names = [n for n in dict.fromkeys(requested) if registry.get(n) is not None]
 
@@ -522,7 +542,8 @@ def evaluate(
         for m in candidates:
             if m.task and m.task != task:
                 raise ValueError(f"metric {m.name!r} is a {m.task} metric, but this is a {task} task")
-    if not names and not custom:
+    defaulted = not names and not custom
+    if defaulted:
         if model is None and y_pred is None:
             names = ["roc_auc"] if task == CLASSIFICATION else []  # scores alone
             if not names:
@@ -568,10 +589,10 @@ def evaluate(
             score_is_proba = bool(np.all((score >= 0) & (score <= 1)))
         if pred is None and (PRED in needs or custom):
             bad = [m.name for m in wanted if m.needs == PRED] + [m.name for m in custom]
-            raise ValueError(f"{', '.join(bad)} need y_pred, which was not given")
+            raise ValueError(f"{', '.join(bad)} {_verb(bad)} y_pred, which was not given")
         if score is None and needs & {SCORE, PROBA}:
             bad = [m.name for m in wanted if m.needs != PRED]
-            raise ValueError(f"{', '.join(bad)} need y_score, which was not given")
+            raise ValueError(f"{', '.join(bad)} {_verb(bad)} y_score, which was not given")
 
     # ---- encode labels
     if task == CLASSIFICATION:
@@ -591,7 +612,8 @@ def evaluate(
                 )
         classes = np.asarray(classes)
         if len(classes) < 2:
-            raise ValueError(f"y has a single class ({classes[0]!r}): classification metrics need at least two")
+            only = classes[0].item() if hasattr(classes[0], "item") else classes[0]
+            raise ValueError(f"{y_name} has a single class ({only!r}): classification metrics need at least two")
         codes_true = _encode("y" if model is not None else "y_true", y_arr, classes)
         codes_pred = None if pred is None else _encode(
             "model.predict(X)" if model is not None else "y_pred", pred, classes
@@ -612,9 +634,19 @@ def evaluate(
                 raise ValueError("scores contain NaN or inf")
             if not score_is_proba and PROBA in needs:
                 bad = [m.name for m in wanted if m.needs == PROBA]
-                raise ValueError(f"{', '.join(bad)} need probabilities in [0, 1]; y_score is not")
+                raise ValueError(f"{', '.join(bad)} {_verb(bad)} probabilities in [0, 1]; y_score is not")
             if task_kind == "multiclass" and not score_is_proba and any(m.name.startswith("roc_auc") for m in wanted):
-                raise ValueError("roc_auc for more than two classes needs probabilities (predict_proba)")
+                if not defaulted:
+                    raise ValueError(
+                        "roc_auc for more than two classes needs probabilities (predict_proba, or a y_score "
+                        "whose rows are non-negative and sum to 1)"
+                    )
+                wanted = [m for m in wanted if not m.name.startswith("roc_auc")]  # as for a model without them
+                if not wanted and not custom:
+                    raise ValueError(
+                        "roc_auc, the default with scores alone, needs probabilities for more than two classes "
+                        "(rows of y_score non-negative and summing to 1); pass y_pred= or metrics="
+                    )
         prepared = Prepared(
             task=task_kind, y_true=codes_true, y_pred=codes_pred, y_score=score,
             score_is_proba=score_is_proba, classes=classes, sample_weight=weight,
@@ -646,6 +678,7 @@ def evaluate(
 
 
 def _predict(model: Any, X: Any, n: int) -> Any:
+    __tracebackhide__ = hide_input_errors
     pred = _to_1d("model.predict(X)", model.predict(X))
     if len(pred) != n:
         raise ValueError(f"model.predict(X) returned {len(pred)} values for {n} rows")
@@ -655,6 +688,7 @@ def _predict(model: Any, X: Any, n: int) -> Any:
 
 def _check_missing(name: str, values: Any) -> None:
     """Labels and targets must all be present: NaN or None is an error that names the input."""
+    __tracebackhide__ = hide_input_errors
     import numpy as np
 
     if values.dtype.kind == "f":
@@ -687,6 +721,7 @@ def _mixed(parts: list[Any]) -> bool:
 
 
 def _encode(name: str, values: Any, classes: Any) -> Any:
+    __tracebackhide__ = hide_input_errors
     import numpy as np
 
     values = np.asarray(values)
@@ -702,6 +737,7 @@ def _encode(name: str, values: Any, classes: Any) -> Any:
 
 
 def _compute(metric: Metric, d: Prepared) -> float:
+    __tracebackhide__ = hide_input_errors
     assert metric.func is not None
     try:
         value = metric.func(d)
@@ -723,6 +759,7 @@ def slice_label(value: Any) -> str:
 
 
 def _add_slices(ev: Evaluation, slice_by: Any, X: Any, n: int) -> None:
+    __tracebackhide__ = hide_input_errors
     import numpy as np
 
     if isinstance(slice_by, str):

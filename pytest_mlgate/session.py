@@ -242,7 +242,7 @@ class MlgateSession:
         finally:
             active_drift_recorder.reset(token)
         from .gates import MlgateWarning
-        from .results import FAIL, INCONCLUSIVE, PASS, WARN
+        from .results import FAIL, INCONCLUSIVE, WARN
 
         # The body returned, so a failed drift check in it raised DriftDetected and the test handled
         # it (e.g. pytest.raises): the test expected drift, so it is no gate of this test. Its report

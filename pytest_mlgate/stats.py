@@ -35,6 +35,8 @@ import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from ._errors import hide_input_errors
+
 #: Standard metric names per task, with the scikit-learn call each one equals.
 METRICS: dict[str, dict[str, str]] = {
     "classification": {
@@ -109,6 +111,7 @@ def bootstrap_intervals(
     the resampled indices, without ``sample_weight``; ``y_score`` is passed when
     ``y_pred`` is None). Returns ``{name: (low, high)}``.
     """
+    __tracebackhide__ = hide_input_errors
     import numpy as np
 
     names = _check_names(names, task, callables)
@@ -167,6 +170,7 @@ def paired_bootstrap(
     "value_b", "difference", "low", "high", "confidence", "n"}``; the sign is always
     a - b, whatever the metric's direction.
     """
+    __tracebackhide__ = hide_input_errors
     import numpy as np
 
     if not isinstance(name, str) or not name:
@@ -243,6 +247,7 @@ def mcnemar_exact(correct_a: Any, correct_b: Any) -> dict[str, Any]:
     Returns ``{"b": rows only a got right, "c": rows only b got right, "p_value"}``, the
     two-sided exact binomial p-value on the discordant pairs (1.0 when there are none).
     """
+    __tracebackhide__ = hide_input_errors
     import numpy as np
 
     a = np.asarray(correct_a)
@@ -274,6 +279,7 @@ def mcnemar_exact(correct_a: Any, correct_b: Any) -> dict[str, Any]:
 def _check_names(
     names: Any, task: str, callables: Mapping[str, Any] | None
 ) -> list[str]:
+    __tracebackhide__ = hide_input_errors
     if task not in _TASKS:
         raise ValueError(f"task: expected one of {_TASKS}, got {task!r}")
     if callables is not None:
@@ -306,6 +312,7 @@ def _family(task: str) -> str:
 
 
 def _check_resampling(n_resamples: Any, confidence: Any, seed: Any) -> None:
+    __tracebackhide__ = hide_input_errors
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, numbers.Integral):
         raise ValueError(f"n_resamples: expected an integer, got {n_resamples!r}")
     if int(n_resamples) < 1:
@@ -349,6 +356,7 @@ class _Data:
         self.n = n
 
         def _length(arr: Any, arg: str) -> None:
+            __tracebackhide__ = hide_input_errors
             if arr.shape[0] != n:
                 raise ValueError(f"{arg}: length {arr.shape[0]} does not match y_true length {n}")
 
@@ -453,6 +461,7 @@ class _Data:
 
     def require(self, names: Sequence[str]) -> None:
         """Raise ValueError when an input that one of ``names`` needs is missing."""
+        __tracebackhide__ = hide_input_errors
         for m in names:
             if self.task != "regression" and m in _SCORE_METRICS:
                 if self.y_score is None:
@@ -485,6 +494,7 @@ class _Data:
 
 
 def _codes(arr: Any, arg: str) -> Any:
+    __tracebackhide__ = hide_input_errors
     import numpy as np
 
     if arr.dtype.kind in "iu":
@@ -735,6 +745,7 @@ def _prf(data: _Data, ctx: _Batch) -> tuple[Any, Any, Any, Any]:
 
 
 def _classification_metric(name: str, data: _Data, ctx: _Batch) -> Any:
+    __tracebackhide__ = hide_input_errors
     import numpy as np
 
     k = data.k
@@ -885,6 +896,7 @@ def _rank_stats(data: _Data, ctx: _Batch, j: int | None, which: str) -> Any:
 
 
 def _regression_metric(name: str, data: _Data, ctx: _Batch) -> Any:
+    __tracebackhide__ = hide_input_errors
     import numpy as np
 
     yt, yp = data.y_true, data.y_pred

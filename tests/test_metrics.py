@@ -196,7 +196,13 @@ def test_registry_add_validates() -> None:
     [
         ({"y_true": [0, 1], "y_pred": [0, 1, 1]}, "y_pred has 3 values but y_true has 2"),
         ({"y_true": [], "y_pred": []}, "y_true is empty"),
-        ({"y_true": [1, 1], "y_pred": [1, 1]}, "single class"),
+        ({"y_true": [1.0, 1.0], "y_pred": [1.0, 1.0]}, r"^y_true has a single class \(1\.0\): classification"),
+        ({"y_true": [0, 1], "y_pred": [0, 1], "metrics": []}, r"metrics=\[\] names no metric; pass metrics=None"),
+        ({"y_true": [0, 1], "y_pred": [0, 1], "metrics": {}}, r"metrics=\{\} names no metric"),
+        ({"y_true": [0, 1, 2], "y_pred": [0, 1, 2], "metrics": {"boom": lambda t, p: 1 / 0}},
+         r"metric 'boom': custom metric raised ZeroDivisionError: division by zero"),
+        ({"y_true": [0, 1, 2], "y_score": np.eye(3) * 4 - 1},
+         "roc_auc, the default with scores alone, needs probabilities for more than two classes"),
         ({"y_true": [0, 1, 2], "y_pred": [0, 1, 2], "y_score": np.ones((3, 2)) / 2, "metrics": ["roc_auc"]},
          "y_score has 2 columns but y_true and y_pred hold 3 classes"),
         ({"y_true": [0.5, 1.5], "y_pred": [np.nan, 1.0]}, r"y_pred contains 1 missing value\(s\) \(NaN/None\), first at row 0"),
@@ -206,6 +212,18 @@ def test_registry_add_validates() -> None:
 def test_bad_inputs(kwargs, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         evaluate(REGISTRY, **kwargs)
+
+
+def test_multiclass_decision_scores_made_elsewhere_get_the_model_forms_defaults() -> None:
+    """Without probabilities, the default set leaves roc_auc out, as evaluate(model, X, y) does;
+    named explicitly, roc_auc says what it needs."""
+    model, X, y = fitted(load_wine, make_pipeline(StandardScaler(), LinearSVC()))
+    from_model = evaluate(REGISTRY, model, X, y).values
+    elsewhere = evaluate(REGISTRY, y_true=y, y_pred=model.predict(X), y_score=model.decision_function(X)).values
+    assert set(from_model) == set(elsewhere) == {"accuracy", "balanced_accuracy", "f1"}
+    assert elsewhere == pytest.approx(from_model)
+    with pytest.raises(ValueError, match="roc_auc for more than two classes needs probabilities"):
+        evaluate(REGISTRY, y_true=y, y_score=model.decision_function(X), metrics=["roc_auc"])
 
 
 def test_any_scikit_learn_scorer_name_is_a_metric(binary, multiclass) -> None:

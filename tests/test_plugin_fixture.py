@@ -136,7 +136,7 @@ def test_evaluate_options(models: pytest.Pytester) -> None:
         ("mlgate.evaluate(model, X, y, metrics=['r2'])", "'r2' is a regression metric, but this is a classification"),
         ("mlgate.evaluate(model, X, y, sample_weight=[1.0])", "sample_weight has 1 values but y has 171"),
         ("mlgate.evaluate(y_true=y, y_pred=y[:5])", "y_pred has 5 values but y_true has 171"),
-        ("mlgate.evaluate(y_true=y, y_pred=y, metrics=['roc_auc'])", "roc_auc need y_score"),
+        ("mlgate.evaluate(y_true=y, y_pred=y, metrics=['roc_auc'])", "roc_auc needs y_score"),
         ("mlgate.record('accuracy', 'high')", "accuracy must be a real number"),
     ],
 )
@@ -300,6 +300,41 @@ def test_metrics_hook_and_results_hook(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("-s")
     result.assert_outcomes(passed=1)
     assert "RESULT test_metrics_hook_and_results_hook.py::test_it ['errors'] ['PASS']" in result.stdout.str()
+
+
+def test_bad_input_errors_point_at_the_users_line(pytester: pytest.Pytester) -> None:
+    """The error names the cause, and the traceback stops at the test's own call: no plugin frames."""
+    pytester.makepyfile("""
+        import numpy as np
+        import pytest
+        from pytest_mlgate import detect_drift
+
+        X = np.arange(20.0).reshape(10, 2)
+        y = np.array([0, 1] * 5)
+
+        class Model:
+            classes_ = np.array([0, 1])
+            def predict(self, X):
+                return np.zeros(len(X), dtype=int)
+
+        @pytest.mark.parametrize("case", ["rows", "record", "drift", "compare"])
+        def test_bad(mlgate, case):
+            if case == "rows":
+                mlgate.evaluate(Model(), X[:3], y)
+            elif case == "record":
+                mlgate.record(accuracy="high")
+            elif case == "drift":
+                mlgate.check_drift(X[:, 0], X[:, 0], method="nope")
+            else:
+                mlgate.compare(Model(), Model(), X, y[:4], metric="accuracy")
+    """)
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=4)
+    out = result.stdout.str()
+    assert "pytest_mlgate" not in out.split(" short test summary ")[0].replace("pytest_mlgate.", "")
+    for line in ("X has 3 rows but y has 10", "mlgate.record: accuracy must be a real number, got str 'high'",
+                 "unknown drift method 'nope'", "X has 10 rows but y has 4"):
+        result.stdout.fnmatch_lines([f"E   *{line}*"])
 
 
 def test_optional_hooks_let_a_conftest_load_with_the_plugin_off(pytester: pytest.Pytester) -> None:
