@@ -150,7 +150,9 @@ class Baseline:
             raise ValueError(f"expected a JSON object at top level, got {type(data).__name__}")
         version = data.get("version")
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            raise ValueError(f"missing or invalid 'version' {version!r}")
+            raise ValueError(
+                f"'version' must be a positive integer (this pytest-mlgate writes {BASELINE_VERSION}), got {version!r}"
+            )
         if version > BASELINE_VERSION:
             raise ValueError(
                 f"format version {version} was written by a newer pytest-mlgate "

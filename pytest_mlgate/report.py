@@ -419,6 +419,9 @@ def append_step_summary(text: str, env: Mapping[str, str] = os.environ) -> bool:
         return False
     if not text.endswith("\n"):
         text += "\n"
-    with open(target, "a", encoding="utf-8") as fh:
-        fh.write(text)
+    try:
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise OSError(f"$GITHUB_STEP_SUMMARY={target}: cannot append the report: {exc.strerror or exc}") from exc
     return True

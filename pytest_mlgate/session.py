@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -128,7 +129,11 @@ class MlgateSession:
             try:
                 self._baseline = Baseline.load(self.baseline_path())
             except BaselineError as exc:
-                raise pytest.UsageError(str(exc)) from None
+                hint = (
+                    "; fix it, restore it from version control, or delete it and run with --mlgate-save-baseline "
+                    "to write a new one"
+                )
+                raise pytest.UsageError(str(exc) + hint) from None
             self._baseline_loaded = True
         return self._baseline
 
@@ -462,7 +467,7 @@ class MlgateSession:
             if xml is not None:
                 for result in results:
                     for name, value in junit_properties(result):
-                        xml.add_global_property(f"{result.nodeid}::{name}", value)
+                        xml.add_global_property(f"{xml_safe(result.nodeid)}::{name}", value)
         from .baseline import BaselineError
 
         try:
@@ -559,7 +564,19 @@ def junit_properties(result: TestResult) -> list[tuple[str, str]]:
             props.append((f"{gate.metric}.baseline", repr(gate.baseline)))
             if gate.value is not None:
                 props.append((f"{gate.metric}.change", repr(gate.value - gate.baseline)))
-    return props
+    return [(xml_safe(name), value) for name, value in props]
+
+
+_XML_ILLEGAL = re.compile("[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with characters XML 1.0 cannot hold written as ``#xNN``, as pytest does for values.
+
+    pytest escapes property values but not names, and a metric name (or a slice value in it)
+    may hold any character; one control character would make the whole JUnit file unreadable.
+    """
+    return _XML_ILLEGAL.sub(lambda m: f"#x{ord(m.group()):02X}", text)
 
 
 def _junit_plugin(config: pytest.Config) -> Any:

@@ -117,6 +117,7 @@ def test_new_and_unused_metrics_are_reported(suite: pytest.Pytester) -> None:
         ("{not json", "malformed JSON"),
         ('{"version": 99, "tests": {}}', "newer pytest-mlgate"),
         ('{"version": 1, "tests": []}', "'tests' must be an object"),
+        ('{"tests": {}}', "'version' must be a positive integer (this pytest-mlgate writes 1), got None"),
     ],
 )
 def test_bad_baseline_file_is_a_usage_error_and_is_not_overwritten(
@@ -128,6 +129,7 @@ def test_bad_baseline_file_is_a_usage_error_and_is_not_overwritten(
         result = suite.runpytest(*args)
         assert result.ret == pytest.ExitCode.USAGE_ERROR
         assert str(path) in result.stderr.str() and cause in result.stderr.str()
+        assert "delete it and run with --mlgate-save-baseline to write a new one" in result.stderr.str()
         assert path.read_text() == content
 
 
@@ -316,3 +318,13 @@ def test_saving_over_a_baseline_shows_what_moved_and_accepts_it(
     data = json.loads((suite.path / "mlgate-baseline.json").read_text())
     assert data["tests"]["test_suite.py::test_acc"]["accuracy"]["value"] == 0.8
     suite.runpytest().assert_outcomes(passed=3)  # the accepted values are the new reference
+
+
+def test_an_unwritable_step_summary_fails_the_run_and_names_the_variable(
+    suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = suite.path / "missing-dir" / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(target))
+    result = suite.runpytest()
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([f"mlgate: ERROR $GITHUB_STEP_SUMMARY={target}: cannot append the report: *"])

@@ -119,6 +119,23 @@ def test_junit_carries_every_metric_and_stays_valid(pytester: pytest.Pytester, f
     assert "accuracy = 0.95" in failure.get("message", "") and ">= 0.99" in failure.get("message", "")
 
 
+@pytest.mark.parametrize("family", ["xunit1", "xunit2"])
+def test_junit_stays_readable_with_control_characters_in_metric_names(
+    pytester: pytest.Pytester, family: str
+) -> None:
+    """A slice value (or metric name) may hold any character; the JUnit file must still parse."""
+    pytester.makepyfile("""
+        def test_odd(mlgate):
+            mlgate.record(**{"accuracy[city=a\\x01b]": 0.9, "bell\\x07": 0.5})
+    """)
+    pytester.makeini(f"[pytest]\njunit_family = {family}\n")
+    pytester.runpytest("--junitxml=out.xml").assert_outcomes(passed=1)
+    root = ET.parse(pytester.path / "out.xml").getroot()
+    names = {p.get("name") for p in root.iter("property")}
+    prefix = "" if family == "xunit1" else "test_junit_stays_readable_with_control_characters_in_metric_names.py::test_odd::"
+    assert {prefix + "accuracy[city=a#x01b]", prefix + "bell#x07"} <= names
+
+
 def test_xdist_gives_the_same_summary_and_junit(pytester: pytest.Pytester) -> None:
     pytest.importorskip("xdist")
     pytester.makepyfile(test_suite=SUITE)
