@@ -113,7 +113,12 @@ class MlgateSession:
             from .metrics import MetricRegistry
 
             registry = MetricRegistry.default()
-            self.config.hook.pytest_mlgate_add_metrics(registry=registry, config=self.config)
+            try:
+                self.config.hook.pytest_mlgate_add_metrics(registry=registry, config=self.config)
+            except Exception as exc:  # a broken hook is a setup mistake: one usage error, not one per test
+                raise pytest.UsageError(
+                    f"pytest_mlgate_add_metrics{_user_location(exc)}: {type(exc).__name__}: {exc}"
+                ) from exc
             self._registry = registry
         return self._registry
 
@@ -141,14 +146,22 @@ class MlgateSession:
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, session: pytest.Session, items: list[pytest.Item]) -> None:
         errors: list[str] = []
+        has_models = any(item.get_closest_marker("model") is not None for item in items)
+        registry_ok = True
+        if has_models:
+            try:
+                self.registry  # noqa: B018 - the metrics hook runs here, once, before any marker is read
+            except pytest.UsageError as exc:
+                errors.append(str(exc))
+                registry_ok = False
         for index, item in enumerate(items):
             self.order[item.nodeid] = index
-            if item.get_closest_marker("model") is None:
+            if item.get_closest_marker("model") is None or not registry_ok:
                 continue
             spec, problems = self.parse_markers(item)
             item.stash[spec_key] = spec
             errors += [f"{item.nodeid}: {p}" for p in problems]
-        if any(item.get_closest_marker("model") is not None for item in items):
+        if has_models:
             # bad settings and an unreadable baseline file are usage errors before any model trains
             try:
                 self.settings, self.default_tolerance, self.baseline  # noqa: B018
@@ -565,6 +578,20 @@ def junit_properties(result: TestResult) -> list[tuple[str, str]]:
             if gate.value is not None:
                 props.append((f"{gate.metric}.change", repr(gate.value - gate.baseline)))
     return [(xml_safe(name), value) for name, value in props]
+
+
+def _user_location(exc: BaseException) -> str:
+    """`` (conftest.py:4)``: the innermost frame of ``exc`` outside pluggy and this package, if any."""
+    import traceback
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    frames = [
+        f for f in traceback.extract_tb(exc.__traceback__)
+        if not os.path.abspath(f.filename).startswith(here) and f"{os.sep}pluggy{os.sep}" not in f.filename
+    ]
+    if not frames:
+        return ""
+    return f" ({os.path.basename(frames[-1].filename)}:{frames[-1].lineno})"
 
 
 _XML_ILLEGAL = re.compile("[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")

@@ -337,6 +337,28 @@ def test_bad_input_errors_point_at_the_users_line(pytester: pytest.Pytester) -> 
         result.stdout.fnmatch_lines([f"E   *{line}*"])
 
 
+@pytest.mark.parametrize("xdist", [False, True])
+def test_a_broken_metrics_hook_is_one_usage_error(pytester: pytest.Pytester, xdist: bool) -> None:
+    pytester.makeconftest("""
+        def pytest_mlgate_add_metrics(registry, config):
+            registry.add("errors", lambda y_true, y_pred: 0.0)
+    """)
+    pytester.makepyfile("""
+        def test_a(mlgate):
+            pass
+
+        def test_b(mlgate):
+            pass
+    """)
+    result = pytester.runpytest_subprocess(*(["-n", "2"] if xdist else []))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([
+        "*pytest_mlgate_add_metrics (conftest.py:2): TypeError: *missing 1 required keyword-only argument: "
+        "'higher_is_better'",
+    ])
+    assert result.stderr.str().count("pytest_mlgate_add_metrics (") == 1
+
+
 def test_optional_hooks_let_a_conftest_load_with_the_plugin_off(pytester: pytest.Pytester) -> None:
     pytester.makeconftest("""
         import pytest
