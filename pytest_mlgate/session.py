@@ -388,9 +388,13 @@ class MlgateSession:
         return out
 
     def failure_message(self, nodeid: str, result: TestResult, failed: list[GateResult]) -> str:
-        noun = "gate" if len(failed) == 1 else "gates"
-        lines = [f"mlgate: {len(failed)} {noun} failed"]
-        lines += [f"  {g.message}" for g in failed]
+        # The first line is what pytest's short summary and JUnit's message attribute show: it says
+        # what failed, the full message when one gate failed, the metrics when several did.
+        if len(failed) == 1:
+            lines = [f"mlgate: 1 gate failed: {failed[0].message}"]
+        else:
+            names = ", ".join(dict.fromkeys(g.metric for g in failed))
+            lines = [f"mlgate: {len(failed)} gates failed: {names}"] + [f"  {g.message}" for g in failed]
         lines.append(self.replay_line(nodeid, result))
         return "\n".join(lines)
 

@@ -25,9 +25,8 @@ def test_the_contract_example_passes_and_fails_on_a_raised_threshold(models: pyt
     result = models.runpytest("-m", "model")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines([
-        "*mlgate: 1 gate failed*",
-        "*accuracy = 0.9* (n=171) fails >= 0.999*",
-        "*mlgate seed * (replay: pytest --mlgate-seed 0 'test_the_contract_example_passes_and_fails_on_a_raised_threshold.py::test_raised')*",
+        "mlgate: 1 gate failed: accuracy = 0.9* (n=171) fails >= 0.999",
+        "mlgate seed * (replay: pytest --mlgate-seed 0 'test_the_contract_example_passes_and_fails_on_a_raised_threshold.py::test_raised')*",
     ])
     failures = result.stdout.str().split(" FAILURES ")[1].split("= mlgate =")[0]
     assert failures.count("mlgate seed ") == 1  # in the gate's message, not repeated in a section
@@ -178,14 +177,43 @@ def test_fail_closed_on_missing_nan_and_inf(pytester: pytest.Pytester) -> None:
     # prints in full when CI is set) cannot stand in for a missing section.
     result.stdout.fnmatch_lines([
         "*_ test_never_recorded _*",
-        "mlgate: 1 gate failed",
-        "  accuracy: not recorded by the test, gate >= 0.9 cannot pass*",
+        "mlgate: 1 gate failed: accuracy: not recorded by the test, gate >= 0.9 cannot pass*",
         "*_ test_no_fixture _*",
-        "mlgate: 1 gate failed",
-        "  accuracy: not recorded by the test, gate >= 0.9 cannot pass*",
+        "mlgate: 1 gate failed: accuracy: not recorded by the test, gate >= 0.9 cannot pass*",
     ])
     assert "accuracy = nan: not a finite number" in out
     assert "rmse = inf: not a finite number" in out
+
+
+def test_the_first_line_of_a_failure_says_what_failed(pytester: pytest.Pytester) -> None:
+    """pytest's short summary and JUnit's message attribute show only the first line."""
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.model_threshold(accuracy=0.99)
+        def test_one(mlgate):
+            mlgate.record(accuracy=0.9)
+
+        @pytest.mark.model_threshold(accuracy=0.99, f1=0.99, log_loss=0.1)
+        def test_many(mlgate):
+            mlgate.record(accuracy=0.9, f1=0.8, log_loss=0.05)
+    """)
+    result = pytester.runpytest("-rf", "-vv", "--junitxml=out.xml")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines([
+        "FAILED *::test_one - Failed: mlgate: 1 gate failed: accuracy = 0.9 fails >= 0.99",
+        "FAILED *::test_many - Failed: mlgate: 2 gates failed: accuracy, f1",
+    ])
+    result.stdout.fnmatch_lines([
+        "mlgate: 2 gates failed: accuracy, f1",
+        "  accuracy = 0.9 fails >= 0.99",
+        "  f1 = 0.8 fails >= 0.99",
+        "mlgate seed *",
+    ])
+    import xml.etree.ElementTree as ET
+
+    messages = [f.get("message") for f in ET.parse(pytester.path / "out.xml").getroot().iter("failure")]
+    assert messages[0].startswith("Failed: mlgate: 1 gate failed: accuracy = 0.9 fails >= 0.99")
 
 
 def test_warn_severity_and_warn_only(pytester: pytest.Pytester) -> None:
