@@ -185,6 +185,11 @@ class ColumnDrift:
     p_value_adjusted: float | None = None
     missing_p_value: float | None = None
 
+    @property
+    def missing_shares(self) -> tuple[float, float]:
+        """``(reference, current)`` shares of missing values in this column."""
+        return (self.missing_reference, self.missing_current)
+
     def _fields(self) -> dict[str, Any]:
         return {
             "name": self.name,

@@ -377,6 +377,7 @@ def test_missing_share_drift_is_reported():
     c[:400] = np.nan  # 0% -> 20% missing, values themselves unchanged
     col = detect_drift(r, c)["value"]
     assert col.missing_reference == 0.0 and col.missing_current == pytest.approx(0.2)
+    assert col.missing_shares == (0.0, pytest.approx(0.2))
     assert col.missing_drifted and col.drifted
     assert "missing share" in col.reason
 
