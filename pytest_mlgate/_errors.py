@@ -12,4 +12,4 @@ def hide_input_errors(excinfo: Any) -> bool:
     and the cause; pytest then points at the line of the user's test that made the call. Any other
     exception keeps every frame. ``pytest --fulltrace`` shows all frames regardless.
     """
-    return bool(excinfo.errisinstance((ValueError, TypeError)))
+    return excinfo is not None and bool(excinfo.errisinstance((ValueError, TypeError)))

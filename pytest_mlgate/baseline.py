@@ -40,6 +40,16 @@ class BaselineError(Exception):
     """A baseline file that cannot be read, parsed, trusted or written."""
 
 
+class _NewerFormat(ValueError):
+    """The file is fine, only written by a newer pytest-mlgate: upgrading is the cure, not rewriting it."""
+
+
+_REPAIR = (
+    "; fix it, restore it from version control, or delete it and run with --mlgate-save-baseline "
+    "to write a new one"
+)
+
+
 @dataclass
 class BaselineEntry:
     """One stored metric value with what is known about its uncertainty."""
@@ -138,11 +148,13 @@ class Baseline:
         try:
             data = json.loads(text, parse_constant=_reject_constant)
         except ValueError as exc:
-            raise BaselineError(f"baseline file {path}: malformed JSON: {exc}") from exc
+            raise BaselineError(f"baseline file {path}: malformed JSON: {exc}{_REPAIR}") from exc
         try:
             return cls._from_json(path, data)
-        except ValueError as exc:
+        except _NewerFormat as exc:
             raise BaselineError(f"baseline file {path}: {exc}") from exc
+        except ValueError as exc:
+            raise BaselineError(f"baseline file {path}: {exc}{_REPAIR}") from exc
 
     @classmethod
     def _from_json(cls, path: Path, data: Any) -> Baseline:
@@ -154,7 +166,7 @@ class Baseline:
                 f"'version' must be a positive integer (this pytest-mlgate writes {BASELINE_VERSION}), got {version!r}"
             )
         if version > BASELINE_VERSION:
-            raise ValueError(
+            raise _NewerFormat(
                 f"format version {version} was written by a newer pytest-mlgate "
                 f"(this one reads up to version {BASELINE_VERSION}); upgrade pytest-mlgate"
             )

@@ -634,7 +634,10 @@ def evaluate(
                 raise ValueError("scores contain NaN or inf")
             if not score_is_proba and PROBA in needs:
                 bad = [m.name for m in wanted if m.needs == PROBA]
-                raise ValueError(f"{', '.join(bad)} {_verb(bad)} probabilities in [0, 1]; y_score is not")
+                raise ValueError(
+                    f"{', '.join(bad)} {_verb(bad)} probabilities, and y_score holds none (values in [0, 1] "
+                    "and, with one column per class, rows that sum to 1)"
+                )
             if task_kind == "multiclass" and not score_is_proba and any(m.name.startswith("roc_auc") for m in wanted):
                 if not defaulted:
                     raise ValueError(

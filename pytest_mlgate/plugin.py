@@ -136,7 +136,10 @@ _preloaded: list[bool] = []
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    if not _preloaded and {"pytester", "testdir"} & set(getattr(item, "fixturenames", ())):
+    if _preloaded:
+        return
+    names = getattr(item, "fixturenames", ())
+    if "pytester" in names or "testdir" in names:
         import importlib
 
         _preloaded.append(True)

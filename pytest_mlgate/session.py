@@ -21,7 +21,7 @@ from ._context import active_drift_recorder
 from .plugin import USAGE_HEADER, base_seed, collected_key, spec_key, state_key
 
 if TYPE_CHECKING:
-    from collections.abc import Generator
+    from collections.abc import Callable, Generator
 
     from .baseline import Baseline, Tolerance
     from .fixture import ItemSpec, MlGate, Settings
@@ -134,11 +134,7 @@ class MlgateSession:
             try:
                 self._baseline = Baseline.load(self.baseline_path())
             except BaselineError as exc:
-                hint = (
-                    "; fix it, restore it from version control, or delete it and run with --mlgate-save-baseline "
-                    "to write a new one"
-                )
-                raise pytest.UsageError(str(exc) + hint) from None
+                raise pytest.UsageError(str(exc)) from None
             self._baseline_loaded = True
         return self._baseline
 
@@ -269,7 +265,8 @@ class MlgateSession:
         self.judge(item, state)
         lineno = item.location[1]
         for gate in state.result.gates:
-            if gate.status in (WARN, INCONCLUSIVE) and gate.kind != "compare":  # compare warned already
+            if gate.status in (WARN, INCONCLUSIVE) and gate.kind != "compare" and not gate.extra.get("accepted"):
+                # compare() warned already; a regression accepted by --mlgate-save-baseline is no surprise
                 warnings.warn_explicit(
                     MlgateWarning(f"{item.nodeid}: {gate.message}"), MlgateWarning,
                     filename=str(item.path), lineno=(lineno or 0) + 1,
@@ -331,8 +328,8 @@ class MlgateSession:
         from .results import FAIL, INCONCLUSIVE, NEW, PASS, WARN, GateResult, format_value
 
         # a metric model_regression names but the test never recorded fails closed, baseline or not
-        # (unless a threshold gate on it already says so)
-        thresholds = {g.metric for g in spec.gates}
+        # (unless a failing-severity threshold gate on it already says so)
+        thresholds = {g.metric for g in spec.gates if g.severity != "warn"}
         out: list[GateResult] = [
             GateResult(
                 metric=name, kind="regression", status=WARN if self.warn_only else FAIL,
@@ -382,6 +379,7 @@ class MlgateSession:
             if verdict.status == FAIL and saving:
                 verdict.status = WARN
                 verdict.message += " (accepted: --mlgate-save-baseline stores the new value)"
+                verdict.extra["accepted"] = True  # reported, but no MlgateWarning: the user asked for it
             elif verdict.status == FAIL and self.warn_only:
                 verdict.status = WARN
             out.append(verdict)
@@ -443,22 +441,37 @@ class MlgateSession:
         baseline = self.baseline
         if baseline is None:
             return []
+        seen = {(r.nodeid, m) for r in self.results.values() for m in r.metrics}
+        gone = self.gone_test_check()
+        return [(nodeid, metric) for nodeid, metric in baseline.unused(seen) if nodeid in self.results or gone(nodeid)]
+
+    def gone_test_check(self) -> Callable[[str], bool]:
+        """A predicate: does a stored test id that did not run no longer exist?
+
+        The evidence: this run collected the test's whole file without it (removed or renamed),
+        or its file is found neither under the rootdir, nor the invocation directory, nor any path
+        given on the command line. A file collected in part (``file.py::test``, ``--lf``) or not
+        at all (``pytest other_dir``) proves nothing, and its tests are kept.
+        """
         known = self.collected | set(self.order)
         files = {nodeid.split("::", 1)[0] for nodeid in known}
-        seen = {(r.nodeid, m) for r in self.results.values() for m in r.metrics}
-        return [
-            (nodeid, metric) for nodeid, metric in baseline.unused(seen)
-            if nodeid in self.results or (nodeid not in known and self.file_gone_or_collected(nodeid, files))
-        ]
+        args = [str(a) for a in self.config.args]
+        whole_files = not any("::" in a for a in args) and not self.config.getoption("lf", False)
+        invoked = Path(self.config.invocation_params.dir)
+        bases = {self.config.rootpath, invoked}
+        for arg in args:
+            path = invoked / arg.split("::", 1)[0]
+            bases.add(path if path.is_dir() else path.parent)
 
-    def file_gone_or_collected(self, nodeid: str, collected_files: set[str]) -> bool:
-        """Whether a stored test that was not collected no longer exists: its file was collected in
-        this run (so the test was removed or renamed), or its file is gone. A test of a file that
-        exists but was not part of this run (``pytest other_dir``) may well still exist."""
-        file = nodeid.split("::", 1)[0]
-        if file in collected_files:
-            return True
-        return bool(file) and not (self.config.rootpath / file).exists()
+        def gone(nodeid: str) -> bool:
+            file = nodeid.split("::", 1)[0]
+            if nodeid in known or not file:
+                return False
+            if file in files:
+                return whole_files
+            return not any((base / file).exists() for base in bases)
+
+        return gone
 
     def gone_tests(self, unused: list[tuple[str, str]]) -> set[str]:
         """Stored test ids among ``unused`` that did not run: removed, renamed or in a deleted file."""
@@ -591,7 +604,7 @@ def _user_location(exc: BaseException) -> str:
     here = os.path.dirname(os.path.abspath(__file__))
     frames = [
         f for f in traceback.extract_tb(exc.__traceback__)
-        if not os.path.abspath(f.filename).startswith(here) and f"{os.sep}pluggy{os.sep}" not in f.filename
+        if not os.path.abspath(f.filename).startswith(here + os.sep) and f"{os.sep}pluggy{os.sep}" not in f.filename
     ]
     if not frames:
         return ""

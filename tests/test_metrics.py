@@ -251,3 +251,9 @@ def test_multiclass_averages_match_scikit_learn_on_a_slice_missing_a_class() -> 
     sub = evaluate(REGISTRY, y_true=np.append(y, 2), y_pred=np.append(pred, 2), metrics=["f1"],
                    slice_by=np.array(["a"] * 6 + ["b"])).values
     assert sub["f1[slice=a]"] == pytest.approx(skm.f1_score(y, pred, average="macro"))
+
+
+def test_probability_metrics_say_what_y_score_lacks() -> None:
+    rows_off = np.array([[0.2, 0.2, 0.2], [0.5, 0.4, 0.3], [0.1, 0.1, 0.9]])  # in [0, 1], rows not summing to 1
+    with pytest.raises(ValueError, match=r"log_loss needs probabilities, and y_score holds none \(values in \[0, 1\]"):
+        evaluate(REGISTRY, y_true=[0, 1, 2], y_score=rows_off, metrics=["log_loss"])
