@@ -390,15 +390,21 @@ def _to_1d(name: str, a: Any) -> Any:
 
 
 def _task_of_model(model: Any) -> str | None:
-    from sklearn.base import is_classifier, is_regressor
+    from sklearn.base import BaseEstimator, is_classifier, is_regressor
 
-    try:
-        if is_classifier(model):
-            return CLASSIFICATION
-        if is_regressor(model):
-            return REGRESSION
-    except (AttributeError, TypeError):  # not a scikit-learn estimator: duck-type it
-        pass
+    # Only estimators carry scikit-learn's tags; asking about any other object makes some versions
+    # warn (1.6, 1.7) or raise. Others say it with the old attribute, or are duck-typed below.
+    if isinstance(model, BaseEstimator) or hasattr(model, "__sklearn_tags__"):
+        try:
+            if is_classifier(model):
+                return CLASSIFICATION
+            if is_regressor(model):
+                return REGRESSION
+        except (AttributeError, TypeError):
+            pass
+    kind = getattr(model, "_estimator_type", None)
+    if kind in ("classifier", "regressor"):
+        return CLASSIFICATION if kind == "classifier" else REGRESSION
     if hasattr(model, "predict_proba") or hasattr(model, "classes_"):
         return CLASSIFICATION
     return None
