@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .report import jsonable, utc_now, verdict_of, write_text_atomic
-from .results import FAIL, INCONCLUSIVE, PASS, GateResult, TestResult, format_value
+from .results import FAIL, INCONCLUSIVE, PASS, GateResult, TestResult, format_change, format_value
 
 try:  # advisory locking is POSIX-only; elsewhere appends rely on O_APPEND alone
     import fcntl
@@ -354,11 +354,6 @@ def parse_tolerance(value: Any) -> Tolerance:
     return Tolerance(amount, relative)
 
 
-def _signed(x: float) -> str:
-    text = format_value(x)
-    return f"+{text}" if x > 0 else text
-
-
 def judge_regression(
     metric: str,
     value: float,
@@ -413,7 +408,7 @@ def judge_regression(
     eps = 1e-9 * max(1.0, abs(base), abs(allowed))
     gate.extra["change"] = change if math.isfinite(change) else None
     allowed_text = f"{format_value(allowed)} ({tolerance})" if tolerance.relative else str(tolerance)
-    comparison = f"{format_value(value)} vs baseline {format_value(base)} ({_signed(change)}, allowed {allowed_text})"
+    comparison = f"{format_value(value)} vs baseline {format_value(base)} ({format_change(value, base)}, allowed {allowed_text})"
     if not worsening > allowed + eps:
         gate.message = f"{metric} within tolerance: {comparison}{ref}"
         return gate

@@ -15,7 +15,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .results import FAIL, INCONCLUSIVE, NEW, PASS, SKIP, WARN, GateResult, TestResult, format_value
+from .results import (
+    FAIL, INCONCLUSIVE, NEW, PASS, SKIP, WARN, GateResult, TestResult, format_change, format_value,
+)
 
 #: Report JSON format version.
 REPORT_VERSION = 1
@@ -63,16 +65,6 @@ def overall_status(results: Iterable[TestResult]) -> str:
     return PASS if status in (NEW, SKIP, _NONE) else status
 
 
-def _change(value: float | None, baseline: float | None) -> str:
-    if value is None or baseline is None:
-        return _NONE
-    diff = value - baseline
-    if math.isnan(diff):
-        return _NONE
-    text = format_value(diff)
-    return f"+{text}" if diff > 0 else text
-
-
 def _ungated_status(baseline_present: bool) -> str:
     return NEW if baseline_present else _NONE
 
@@ -111,7 +103,7 @@ def summary_rows(results: Sequence[TestResult], *, baseline_present: bool) -> li
                         "value": format_value(value),
                         "threshold": gate.threshold_text if gate is not None else _NONE,
                         "baseline": format_value(stored.baseline) if stored is not None else _NONE,
-                        "change": _change(value, stored.baseline) if stored is not None else _NONE,
+                        "change": format_change(value, stored.baseline) if stored is not None else _NONE,
                         "status": worst_status(g.status for g in judged) if judged else _ungated_status(baseline_present),
                         "message": "; ".join(g.message for g in judged if g.status != PASS),
                     }

@@ -149,6 +149,19 @@ def format_value(value: float | None) -> str:
     return f"{value:.4g}"
 
 
+def format_change(value: float | None, baseline: float | None) -> str:
+    """``value - baseline`` signed ("+0.01", "-0.02"), "0" for float noise, "-" when unknown."""
+    if value is None or baseline is None:
+        return "-"
+    diff = value - baseline
+    if math.isnan(diff):
+        return "-"
+    if abs(diff) <= 1e-9 * max(1.0, abs(baseline)):
+        return "0"  # the same model, rounded differently (1e-17 is no change)
+    text = format_value(diff)
+    return f"+{text}" if diff > 0 else text
+
+
 def _jsonable_float(value: Any) -> Any:
     """JSON has no NaN/inf: encode them as strings so files stay valid JSON."""
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):

@@ -372,3 +372,15 @@ def test_append_step_summary_unset(tmp_path: Path) -> None:
     assert append_step_summary("x", {}) is False
     assert append_step_summary("x", {"GITHUB_STEP_SUMMARY": ""}) is False
     assert os.listdir(tmp_path) == []
+
+
+def test_values_and_changes_are_formatted_alike_everywhere() -> None:
+    from pytest_mlgate.results import format_change, format_value
+
+    assert [format_value(v) for v in (None, 0.0, -0.0, 0.958041958, 1234567.0, float("nan"))] == [
+        "-", "0", "0", "0.958", "1.235e+06", "nan",
+    ]
+    assert format_change(0.97, 0.95) == "+0.02" and format_change(0.93, 0.95) == "-0.02"
+    # float noise between two runs of the same model is no change
+    assert format_change(0.4021 - 1.11e-16, 0.4021) == "0" and format_change(44.3 + 7e-15, 44.3) == "0"
+    assert format_change(None, 0.5) == format_change(0.5, None) == format_change(float("nan"), 0.5) == "-"
