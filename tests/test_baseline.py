@@ -7,7 +7,6 @@ import math
 import multiprocessing
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -521,8 +520,7 @@ def _append_many(path: str, worker: int, count: int) -> None:
 
 def test_append_history_concurrent_processes(tmp_path: Path) -> None:
     path = tmp_path / "history.jsonl"
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
-    ctx = multiprocessing.get_context(method)
+    ctx = multiprocessing.get_context("spawn")  # fork in a threaded process warns from Python 3.12 on
     procs = [ctx.Process(target=_append_many, args=(str(path), w, 50)) for w in range(8)]
     for p in procs:
         p.start()
