@@ -409,6 +409,15 @@ class MlgateSession:
             return report
         result = state.result
         result.outcome = report.outcome
+        if hasattr(report, "wasxfail"):  # pytest's xfail: the failure was expected, so is no failed gate
+            from .results import FAIL, WARN
+
+            result.outcome = "xfailed" if report.skipped else "xpassed"
+            if report.skipped:
+                for gate in result.gates:
+                    if gate.status == FAIL:
+                        gate.status = WARN
+                        gate.message += " (expected: the test is marked xfail)"
         if report.failed:
             replay = self.replay_line(item.nodeid, result)
             if replay not in str(report.longrepr):  # a failed gate's message already carries it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -210,3 +211,27 @@ def test_plugin_authors_can_run_pytester_in_process_again_and_again(pytester: py
     ''')
     result = pytester.runpytest_subprocess("-p", "no:xdist", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=3)
+
+
+def test_an_xfail_model_test_reports_its_failed_gate_as_expected(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.xfail(reason="known weak model")
+        @pytest.mark.model_threshold(accuracy=0.8)
+        def test_weak(mlgate):
+            mlgate.record(accuracy=0.5)
+
+        @pytest.mark.xfail(reason="was weak")
+        @pytest.mark.model_threshold(accuracy=0.8)
+        def test_fixed(mlgate):
+            mlgate.record(accuracy=0.9)
+    """)
+    result = pytester.runpytest("--mlgate-json", "r.json")
+    result.assert_outcomes(xfailed=1, xpassed=1)
+    data = json.loads((pytester.path / "r.json").read_text())
+    assert data["summary"]["status"] == "WARN" and data["summary"]["failed"] == 0
+    weak, fixed = data["tests"]
+    assert weak["outcome"] == "xfailed" and fixed["outcome"] == "xpassed"
+    assert weak["gates"][0]["status"] == "WARN" and weak["gates"][0]["message"].endswith("(expected: the test is marked xfail)")
+    assert fixed["gates"][0]["status"] == "PASS"
