@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from collections.abc import Mapping, Sequence
@@ -167,17 +168,32 @@ class MlGate:
         return levels
 
     def _intervals(self, ev: Evaluation, prefix: str) -> dict[str, tuple[tuple[float, float], float]]:
-        """Bootstrap intervals for what ``ev`` computed, at the level the gates ask for (0.95 by default)."""
+        """Bootstrap intervals for what ``ev`` computed, at the level the gates ask for (0.95 by default).
+
+        Standard metrics, on the whole input and on every slice, take the vectorised path. Any
+        other metric (a scikit-learn scorer, a callable, a hook's metric) needs a loop of one call
+        per resample, a second or more for a scikit-learn scorer, so it gets an interval only when
+        a confidence gate judges it (or its slices, with ``slices=True``).
+        """
         if self._settings.n_resamples <= 0:
             return {}
-        from .stats import bootstrap_intervals
+        from .metrics import compute_metric
+        from .stats import bootstrap_intervals, bootstrap_statistic
 
         gate_level = {g.metric: g.confidence for g in self._spec.gates if g.confidence is not None}
+        sliced = {g.metric for g in self._spec.gates if g.confidence is not None and g.slices}
+
+        def wanted(name: str, base: str) -> bool:
+            if ev.metrics[base].builtin:
+                return True
+            return prefix + name in gate_level or (name != base and prefix + base in sliced)
+
+        targets: list[tuple[str, Any]] = [(name, None) for name in ev.metrics if wanted(name, name)]
+        for name, (_, _, mask) in ev.slices.items():
+            base = split_slice_name(name)[0]
+            if base in ev.metrics and wanted(name, base):
+                targets.append((name, mask))
         out: dict[str, tuple[tuple[float, float], float]] = {}
-        targets: list[tuple[str, Any]] = [(name, None) for name in ev.metrics]
-        slice_gated = any(g.confidence is not None and g.slices for g in self._spec.gates)
-        if slice_gated:
-            targets += [(name, mask) for name, (_, _, mask) in ev.slices.items() if split_slice_name(name)[0] in ev.metrics]
         for level in sorted(self._confidences(prefix)):
             groups: dict[int, tuple[Any, list[str]]] = {}
             for name, mask in targets:
@@ -193,6 +209,13 @@ class MlGate:
                     metric = ev.metrics[split_slice_name(name)[0]]
                     if metric.builtin:
                         stats_names[name] = metric.canonical
+                    elif math.isfinite(ev.values[name]):
+                        interval = bootstrap_statistic(
+                            lambda rows: compute_metric(metric, prep.subset(rows)),  # noqa: B023 - called here
+                            prep.n, point=ev.values[name], n_resamples=self._settings.n_resamples,
+                            confidence=level, seed=self._seed,
+                        )
+                        out[name] = (interval, level)
                 if not stats_names:
                     continue
                 result = bootstrap_intervals(

@@ -80,11 +80,17 @@ class Gate:
         judged = value
         shown = f"{name} = {format_value(value)}"
         if self.confidence is not None:
-            if interval is None or not all(math.isfinite(b) for b in interval):
+            if interval is None:
                 return verdict(
                     bad, None, f"{name} = {format_value(value)}{size}: confidence={self.confidence} needs a "
-                    "bootstrap interval, and this metric has none (a scalar recorded with mlgate.record "
-                    "has no interval; use mlgate.evaluate)",
+                    "bootstrap interval, and this metric has none (a value given to mlgate.record has none; "
+                    "mlgate.evaluate computes one unless ini mlgate_bootstrap = 0)",
+                )
+            if not all(math.isfinite(b) for b in interval):
+                return verdict(
+                    bad, None, f"{name} = {format_value(value)}{size}: confidence={self.confidence} needs a "
+                    "bootstrap interval, and this metric's is undefined (most resamples gave no value, "
+                    "e.g. a single class)",
                 )
             lo, hi = interval
             judged = lo if self.higher_is_better else hi

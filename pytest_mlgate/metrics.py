@@ -329,7 +329,7 @@ def _wrap_user(name: str, func: Callable[..., float], needs: str) -> Callable[[P
         try:
             return float(func(y_true, second, **extra))
         except ValueError:
-            raise  # _compute names the metric
+            raise  # compute_metric names the metric
         except Exception as exc:  # whatever the user's function raised: reported with the metric's name
             raise ValueError(f"custom metric raised {type(exc).__name__}: {exc}") from exc
 
@@ -677,7 +677,7 @@ def evaluate(
     counts: dict[str, int] = {}
     computed: dict[str, Metric] = {}
     for m in wanted + custom:
-        values[m.name] = _compute(m, prepared)
+        values[m.name] = compute_metric(m, prepared)
         counts[m.name] = n
         computed[m.name] = m
     ev = Evaluation(values=values, n=counts, prepared=prepared, metrics=computed)
@@ -745,7 +745,7 @@ def _encode(name: str, values: Any, classes: Any) -> Any:
         raise ValueError(f"{name} holds unhashable labels") from None
 
 
-def _compute(metric: Metric, d: Prepared) -> float:
+def compute_metric(metric: Metric, d: Prepared) -> float:
     __tracebackhide__ = hide_input_errors
     assert metric.func is not None
     try:
@@ -794,7 +794,7 @@ def _add_slices(ev: Evaluation, slice_by: Any, X: Any, n: int) -> None:
         size = int(mask.sum())
         for base in base_names:
             name = f"{base}[{col_name}={value}]"
-            v = _compute(ev.metrics[base], sub)
+            v = compute_metric(ev.metrics[base], sub)
             ev.values[name] = v
             ev.n[name] = size
             ev.slices[name] = (base, col_name, mask)

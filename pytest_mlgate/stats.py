@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -137,14 +138,45 @@ def bootstrap_intervals(
             raise ValueError(f"y_pred: custom metric {m!r} needs y_pred (or y_score)")
         yp_orig = data.y_pred_orig if data.y_pred_orig is not None else data.y_score_orig
         theta = float(fn(data.y_true_orig, yp_orig))
-        reps_c = np.empty(n_resamples)
-        pos = 0
-        for idx in _index_chunks(data.n, n_resamples, seed):
-            for row in idx:
-                reps_c[pos] = _safe_call(fn, data.y_true[row], yp[row])
-                pos += 1
-        out[m] = _interval(theta, reps_c, None, confidence)
+        out[m] = bootstrap_statistic(
+            lambda rows: _safe_call(fn, data.y_true[rows], yp[rows]),  # noqa: B023 - called right here
+            data.n, point=theta, n_resamples=n_resamples, confidence=confidence, seed=seed,
+        )
     return {m: out[m] for m in names}
+
+
+def bootstrap_statistic(
+    statistic: Callable[[Any], float],
+    n: int,
+    *,
+    point: float,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Percentile ``confidence`` interval of any ``statistic(rows) -> float`` of ``n`` rows.
+
+    ``rows`` is an index array of one resample (with repeats); ``point`` is the statistic on
+    all rows. A loop, one call per resample: for metrics the vectorised path does not know
+    (scikit-learn scorers, user callables). A resample whose call raises ``ValueError``,
+    ``ZeroDivisionError`` or ``FloatingPointError`` (e.g. one class) counts as non-finite.
+    """
+    __tracebackhide__ = hide_input_errors
+    import numpy as np
+
+    _check_resampling(n_resamples, confidence, seed)
+    reps = np.empty(n_resamples)
+    pos = 0
+    with warnings.catch_warnings():  # a replicate's warnings (e.g. an undefined precision) are noise
+        warnings.simplefilter("ignore")
+        for idx in _index_chunks(n, n_resamples, seed):
+            for rows in idx:
+                try:
+                    reps[pos] = float(statistic(rows))
+                except (ValueError, ZeroDivisionError, FloatingPointError):
+                    reps[pos] = math.nan
+                pos += 1
+    return _interval(float(point), reps, None, confidence)
 
 
 def paired_bootstrap(

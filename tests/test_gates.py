@@ -83,4 +83,6 @@ def test_confidence_judges_the_bound() -> None:
     upper = Gate("log_loss", "<=", 0.3, confidence=0.9).judge(0.25, interval=(0.2, 0.35))
     assert upper.status == FAIL and upper.judged == 0.35
     no_interval = gate.judge(0.99)
-    assert no_interval.status == FAIL and "has no interval" in no_interval.message
+    assert no_interval.status == FAIL and "needs a bootstrap interval, and this metric has none" in no_interval.message
+    undefined = gate.judge(0.99, interval=(float("nan"), float("nan")))
+    assert undefined.status == FAIL and "this metric's is undefined" in undefined.message

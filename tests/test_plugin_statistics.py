@@ -90,7 +90,48 @@ def test_confidence_gate_judges_the_interval_bound(stats: pytest.Pytester) -> No
         r".*accuracy = 0\.96\d* \[0\.9\d*, 0\.9\d*\] lower 95% bound 0\.9\d* \(n=228\) fails >= 0\.95.*",
     ])
     assert "confidence=0.95 needs a bootstrap interval" in out
-    assert "a scalar recorded with mlgate.record has no interval" in out
+    assert "a value given to mlgate.record has none; mlgate.evaluate computes one unless ini mlgate_bootstrap = 0" in out
+
+
+HOOK_CONFTEST = CONFTEST + """
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_mlgate_add_metrics(registry, config):
+    registry.add("hits", lambda y_true, y_pred: float(np.mean(np.asarray(y_true) == np.asarray(y_pred))),
+                 higher_is_better=True)
+"""
+
+
+def test_confidence_gates_on_scorer_names_callables_and_hook_metrics(stats: pytest.Pytester) -> None:
+    """Metrics outside the vectorised set get their interval from a loop when a confidence gate asks."""
+    stats.makeconftest(HOOK_CONFTEST)
+    stats.makepyfile("""
+        import numpy as np
+        import pytest
+
+        def errors(y_true, y_pred):
+            return float(np.mean(np.asarray(y_true) != np.asarray(y_pred)))
+
+        @pytest.mark.model_threshold(precision_weighted=0.9, hits=0.9, confidence=0.95)
+        @pytest.mark.model_threshold(errors="<=0.1", confidence=0.9)
+        def test_pass(mlgate, good, data):
+            _, X, _, y = data
+            mlgate.evaluate(good, X, y, metrics=["precision_weighted", "hits", {"errors": errors}])
+
+        @pytest.mark.model_threshold(hits=0.96, confidence=0.95)
+        def test_point_passes_bound_fails(mlgate, good, data):
+            _, X, _, y = data
+            assert mlgate.evaluate(good, X, y)["hits"] > 0.96
+    """)
+    result = stats.runpytest("--mlgate-json", "r.json")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.re_match_lines([r".*hits = 0\.9\d* \[0\.9\d*, 0\.9\d*\] lower 95% bound 0\.9\d* \(n=228\) fails >= 0\.96.*"])
+    import json
+
+    metrics = json.loads((stats.path / "r.json").read_text())["tests"][0]["metrics"]
+    for name, level in (("precision_weighted", 0.95), ("hits", 0.95), ("errors", 0.9)):
+        low, high = metrics[name]["interval"]
+        assert low < metrics[name]["value"] < high and metrics[name]["confidence"] == level
 
 
 def test_intervals_are_reproducible_and_stored_in_the_baseline(stats: pytest.Pytester) -> None:

@@ -260,6 +260,34 @@ def test_callable_metric_uses_same_resamples_as_standard(binary_data):
     np.testing.assert_allclose(out["my_acc"], plain["accuracy"], atol=1e-12)
 
 
+def test_bootstrap_statistic_of_a_mean_matches_the_normal_interval():
+    """A loop-bootstrapped mean of 400 N(0, 1) draws: the 95% interval is about +-1.96/sqrt(400)."""
+    x = np.random.default_rng(3).normal(size=400)
+    low, high = stats.bootstrap_statistic(lambda rows: x[rows].mean(), x.size, point=x.mean(), n_resamples=2000, seed=1)
+    half = 1.96 * x.std(ddof=1) / np.sqrt(x.size)
+    assert low < x.mean() < high
+    assert (high - low) / 2 == pytest.approx(half, rel=0.1)
+    again = stats.bootstrap_statistic(lambda rows: x[rows].mean(), x.size, point=x.mean(), n_resamples=2000, seed=1)
+    assert (low, high) == again
+
+
+def test_bootstrap_statistic_counts_failing_resamples_as_missing():
+    calls = iter(range(10_000))
+
+    def flaky(rows):
+        if next(calls) % 3 == 0:
+            raise ValueError("only one class")
+        return float(rows.mean())
+
+    low, high = stats.bootstrap_statistic(flaky, 50, point=24.5, n_resamples=300)
+    assert np.isfinite(low) and np.isfinite(high)  # a third missing: still an interval
+
+    def always_failing(rows):
+        raise ZeroDivisionError
+
+    assert all(np.isnan(stats.bootstrap_statistic(always_failing, 50, point=1.0, n_resamples=100)))
+
+
 # --------------------------------------------------------------------------- properties
 
 
