@@ -397,7 +397,23 @@ class MlgateSession:
         return "\n".join(lines)
 
     def replay_line(self, nodeid: str, result: TestResult) -> str:
-        return f"mlgate seed {result.seed} (replay: pytest --mlgate-seed {self.base_seed} '{nodeid}')"
+        import shlex
+
+        arg = shlex.quote(self.cli_id(nodeid))
+        arg = arg if arg.startswith("'") else f"'{arg}'"  # always quoted: parametrized ids hold [ ] and spaces
+        return f"mlgate seed {result.seed} (replay: pytest --mlgate-seed {self.base_seed} {arg})"
+
+    def cli_id(self, nodeid: str) -> str:
+        """The test id as a command-line argument from where pytest was invoked (ids are rootdir-relative)."""
+        file, sep, rest = nodeid.partition("::")
+        path = self.config.rootpath / file
+        invoked = Path(self.config.invocation_params.dir)
+        if not file or invoked == self.config.rootpath or not path.exists():
+            return nodeid
+        try:
+            return os.path.relpath(path, invoked) + sep + rest
+        except ValueError:  # another drive (Windows)
+            return str(path) + sep + rest
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(

@@ -507,6 +507,25 @@ def test_any_failure_of_a_model_test_prints_its_seed(pytester: pytest.Pytester) 
     result.stdout.fnmatch_lines(["*mlgate seed * (replay: pytest --mlgate-seed 5 'test_any_failure_of_a_model_test_prints_its_seed.py::test_uses_rng')*"])
 
 
+def test_the_replay_command_runs_from_where_pytest_was_invoked(pytester: pytest.Pytester) -> None:
+    """Test ids are relative to the rootdir; the printed command must work from the invocation directory."""
+    project = pytester.mkdir("project")
+    (project / "pytest.ini").write_text("[pytest]\n")
+    (project / "test_p.py").write_text(
+        "import pytest\n\n"
+        "@pytest.mark.parametrize('k', ['a b'])\n"
+        "def test_it(mlgate, k):\n"
+        "    assert mlgate.rng.normal() > 100\n"
+    )
+    result = pytester.runpytest("project")
+    result.assert_outcomes(failed=1)
+    line = next(x for x in result.stdout.lines if "replay: pytest" in x)
+    assert line.endswith("(replay: pytest --mlgate-seed 0 'project/test_p.py::test_it[a b]')")
+    replay = pytester.runpytest("--mlgate-seed", "0", "project/test_p.py::test_it[a b]")
+    replay.assert_outcomes(failed=1)
+    assert line in replay.stdout.lines  # the same seed again
+
+
 def test_gates_on_unittest_tests_are_judged_too(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("""
         import unittest
