@@ -170,10 +170,10 @@ class MlGate:
     def _intervals(self, ev: Evaluation, prefix: str) -> dict[str, tuple[tuple[float, float], float]]:
         """Bootstrap intervals for what ``ev`` computed, at the level the gates ask for (0.95 by default).
 
-        Standard metrics, on the whole input and on every slice, take the vectorised path. Any
-        other metric (a scikit-learn scorer, a callable, a hook's metric) needs a loop of one call
-        per resample, a second or more for a scikit-learn scorer, so it gets an interval only when
-        a confidence gate judges it (or its slices, with ``slices=True``).
+        Standard metrics on the whole input take the vectorised path. Any other metric (a
+        scikit-learn scorer, a callable, a hook's metric) needs a loop of one call per resample, a
+        second or more for a scikit-learn scorer, so it gets an interval only when a confidence gate
+        judges it. Slices, of either kind, get theirs when a confidence gate judges slices.
         """
         if self._settings.n_resamples <= 0:
             return {}
@@ -184,7 +184,7 @@ class MlGate:
         sliced = {g.metric for g in self._spec.gates if g.confidence is not None and g.slices}
 
         def wanted(name: str, base: str) -> bool:
-            if ev.metrics[base].builtin:
+            if name == base and ev.metrics[base].builtin:
                 return True
             return prefix + name in gate_level or (name != base and prefix + base in sliced)
 

@@ -279,10 +279,10 @@ class MetricRegistry:
         if metric is not None:
             return metric.higher_is_better
         parts = name.split("_")
-        for i in range(1, len(parts)):
-            rest = "_".join(parts[i:])
-            if rest in self._metrics:
-                return self._metrics[rest].higher_is_better
+        for i in range(1, len(parts)):  # a prefix such as train_: the rest is a registry or scorer name
+            found = self.get("_".join(parts[i:]))
+            if found is not None:
+                return found.higher_is_better
         return None
 
 

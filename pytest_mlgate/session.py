@@ -202,6 +202,15 @@ class MlgateSession:
                     spec.tolerances[metric] = parse_tolerance(value)
                 except (TypeError, ValueError) as exc:
                     problems.append(f"model_regression: {metric}={value!r}: {exc}")
+        levels: dict[str, set[float]] = {}
+        for gate in spec.gates:
+            if gate.confidence is not None:
+                levels.setdefault(gate.metric, set()).add(gate.confidence)
+        for metric, found in levels.items():
+            if len(found) > 1:  # one interval is computed per metric
+                problems.append(
+                    f"model_threshold: {metric} is gated at confidence levels {sorted(found)}; use one level per metric"
+                )
         # deduplicate problems repeated once per gate of the same marker
         return spec, list(dict.fromkeys(problems))
 
@@ -273,7 +282,7 @@ class MlgateSession:
                 )
         failed = state.result.failed_gates
         if failed:
-            pytest.fail(self.failure_message(item.nodeid, state.result, failed), pytrace=False)
+            pytest.fail(self.failure_message(item, state.result, failed), pytrace=False)
         return out
 
     def judge(self, item: pytest.Item, state: ItemState) -> None:
@@ -385,7 +394,7 @@ class MlgateSession:
             out.append(verdict)
         return out
 
-    def failure_message(self, nodeid: str, result: TestResult, failed: list[GateResult]) -> str:
+    def failure_message(self, item: pytest.Item, result: TestResult, failed: list[GateResult]) -> str:
         # The first line is what pytest's short summary and JUnit's message attribute show: it says
         # what failed, the full message when one gate failed, the metrics when several did.
         if len(failed) == 1:
@@ -393,25 +402,27 @@ class MlgateSession:
         else:
             names = ", ".join(dict.fromkeys(g.metric for g in failed))
             lines = [f"mlgate: {len(failed)} gates failed: {names}"] + [f"  {g.message}" for g in failed]
-        lines.append(self.replay_line(nodeid, result))
+        lines.append(self.replay_line(item, result))
         return "\n".join(lines)
 
-    def replay_line(self, nodeid: str, result: TestResult) -> str:
+    def replay_line(self, item: pytest.Item, result: TestResult) -> str:
+        """The seed, and a command that reruns the test with it from where pytest was invoked."""
         import shlex
 
-        arg = shlex.quote(self.cli_id(nodeid))
+        arg = shlex.quote(self.cli_id(item))
         arg = arg if arg.startswith("'") else f"'{arg}'"  # always quoted: parametrized ids hold [ ] and spaces
-        return f"mlgate seed {result.seed} (replay: pytest --mlgate-seed {self.base_seed} {arg})"
+        # the seed derives from the test id, which is relative to the rootdir: keep a rootdir given by hand
+        rootdir = f" --rootdir {shlex.quote(str(self.config.rootpath))}" if self.config.option.rootdir else ""
+        return f"mlgate seed {result.seed} (replay: pytest --mlgate-seed {self.base_seed}{rootdir} {arg})"
 
-    def cli_id(self, nodeid: str) -> str:
-        """The test id as a command-line argument from where pytest was invoked (ids are rootdir-relative)."""
-        file, sep, rest = nodeid.partition("::")
-        path = self.config.rootpath / file
-        invoked = Path(self.config.invocation_params.dir)
-        if not file or invoked == self.config.rootpath or not path.exists():
-            return nodeid
+    def cli_id(self, item: pytest.Item) -> str:
+        """The test as a command-line argument from the invocation directory: its file, then its id's rest."""
+        _, sep, rest = item.nodeid.partition("::")
+        path = getattr(item, "path", None)
+        if path is None or not sep:
+            return item.nodeid
         try:
-            return os.path.relpath(path, invoked) + sep + rest
+            return os.path.relpath(path, self.config.invocation_params.dir) + sep + rest
         except ValueError:  # another drive (Windows)
             return str(path) + sep + rest
 
@@ -435,7 +446,7 @@ class MlgateSession:
                         gate.status = WARN
                         gate.message += " (expected: the test is marked xfail)"
         if report.failed:
-            replay = self.replay_line(item.nodeid, result)
+            replay = self.replay_line(item, result)
             if replay not in str(report.longrepr):  # a failed gate's message already carries it
                 report.sections.append(("mlgate", replay))
         report.mlgate = result.to_dict()  # type: ignore[attr-defined]  # travels to the xdist controller

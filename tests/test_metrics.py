@@ -124,6 +124,8 @@ def test_directions() -> None:
     assert all(REGISTRY.direction(m) is False for m in lower)
     assert REGISTRY.direction("train_accuracy") is True
     assert REGISTRY.direction("val_rmse") is False
+    assert REGISTRY.direction("train_precision_weighted") is True  # a prefixed scikit-learn scorer name
+    assert REGISTRY.direction("val_neg_mean_absolute_error") is True
     assert REGISTRY.direction("accuracy[sex=F]") is True
     assert REGISTRY.direction("latency_ms") is None
     assert REGISTRY.direction("something_gap") is None

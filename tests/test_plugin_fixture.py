@@ -524,6 +524,16 @@ def test_the_replay_command_runs_from_where_pytest_was_invoked(pytester: pytest.
     replay = pytester.runpytest("--mlgate-seed", "0", "project/test_p.py::test_it[a b]")
     replay.assert_outcomes(failed=1)
     assert line in replay.stdout.lines  # the same seed again
+    # a rootdir given by hand changes the test id, so the seed: the replay keeps it
+    sub = project / "sub"
+    sub.mkdir()
+    (project / "test_p.py").rename(sub / "test_p.py")
+    custom = pytester.runpytest("--rootdir", str(sub), "project/sub")
+    custom.assert_outcomes(failed=1)
+    line = next(x for x in custom.stdout.lines if "replay: pytest" in x)
+    assert line.endswith(f"(replay: pytest --mlgate-seed 0 --rootdir {sub} 'project/sub/test_p.py::test_it[a b]')")
+    again = pytester.runpytest("--mlgate-seed", "0", "--rootdir", str(sub), "project/sub/test_p.py::test_it[a b]")
+    assert line in again.stdout.lines
 
 
 def test_gates_on_unittest_tests_are_judged_too(pytester: pytest.Pytester) -> None:

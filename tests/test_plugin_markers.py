@@ -89,6 +89,11 @@ def test_bad_marker_arguments_are_all_reported_before_anything_runs(pytester: py
         def test_positional(mlgate, model):
             pass
 
+        @pytest.mark.model_threshold(accuracy=0.7, confidence=0.5)
+        @pytest.mark.model_threshold(accuracy=0.8, confidence=0.99)
+        def test_two_levels(mlgate, model):
+            pass
+
         @pytest.mark.model_threshold(accuracy=0.9)
         def test_fine(mlgate, model):
             pass
@@ -102,6 +107,7 @@ def test_bad_marker_arguments_are_all_reported_before_anything_runs(pytester: py
     assert "test_bad_confidence: model_threshold: confidence=1.5" in err
     assert "test_bad_tolerance: model_regression: accuracy='two percent'" in err
     assert "test_positional: model_threshold takes keyword arguments only" in err
+    assert "test_two_levels: model_threshold: accuracy is gated at confidence levels [0.5, 0.99]; use one level" in err
     assert "test_fine" not in err
     assert "a fixture ran" not in result.stdout.str() + err
 

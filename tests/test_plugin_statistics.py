@@ -300,3 +300,26 @@ def test_regression_with_a_confidence_gate_fails_only_when_significant(
     big = pytester.runpytest()
     big.assert_outcomes(failed=1)
     assert "accuracy regressed: 0.7 vs baseline 0.9" in big.stdout.str()
+
+
+def test_slices_are_bootstrapped_only_when_a_confidence_gate_judges_them(stats: pytest.Pytester) -> None:
+    """Intervals for every slice would cost each evaluate() a bootstrap per slice: only gated ones pay."""
+    stats.makepyfile("""
+        import pytest
+
+        def test_plain(mlgate, sited):
+            model, X, y = sited
+            mlgate.evaluate(model, X, y, slice_by="site")
+
+        @pytest.mark.model_threshold(accuracy=0.8, confidence=0.95, slices=True)
+        def test_gated(mlgate, sited):
+            model, X, y = sited
+            mlgate.evaluate(model, X, y, slice_by="site")
+    """)
+    stats.runpytest("--mlgate-json", "r.json").assert_outcomes(passed=2)
+    import json
+
+    plain, gated = (t["metrics"] for t in json.loads((stats.path / "r.json").read_text())["tests"])
+    assert plain["accuracy"]["interval"] is not None and plain["accuracy[site=0]"]["interval"] is None
+    low, high = gated["accuracy[site=0]"]["interval"]
+    assert low < gated["accuracy[site=0]"]["value"] < high
