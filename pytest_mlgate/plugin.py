@@ -129,7 +129,8 @@ def pytest_itemcollected(item: pytest.Item) -> None:
 _PRELOAD = (
     "numpy", "pandas", "scipy.sparse", "scipy.spatial.distance", "scipy.special", "scipy.stats",
     "sklearn.base", "sklearn.metrics", "sklearn.preprocessing", "sklearn.utils.multiclass",
-    "pytest_mlgate.session", "pytest_mlgate.drift", "pytest_mlgate.stats",
+    "pytest_mlgate.session", "pytest_mlgate.fixture", "pytest_mlgate.metrics", "pytest_mlgate.baseline",
+    "pytest_mlgate.report", "pytest_mlgate.drift", "pytest_mlgate.stats",
 )
 _preloaded: list[bool] = []
 

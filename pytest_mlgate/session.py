@@ -561,7 +561,7 @@ class MlgateSession:
         if config.getoption("mlgate_save_baseline") and results:
             path = self.baseline_path()
             current = self.baseline or Baseline(path=path)
-            gone = self.gone_tests(unused) if self.baseline is not None else set()
+            gone = self.gone_tests(unused)  # none without a stored baseline
             current.updated(results, prov(), drop=gone).save(path)
             self.messages.append(f"mlgate: baseline saved to {path} ({len(results)} tests)")
             if gone:
