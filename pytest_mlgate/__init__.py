@@ -80,8 +80,8 @@ def _checked_drift(
     try:
         report = check(reference, current, **kwargs)
     except DriftDetected as exc:
-        if record is not None and record(exc.report, passed=False, max_drift_share=limit):
-            return exc.report  # --mlgate-warn-only: the recorded WARN gate warns instead
+        if record is not None:
+            record(exc.report, passed=False, max_drift_share=limit)
         raise
     if record is not None:
         record(report, passed=True, max_drift_share=limit)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, final
 
 from ._errors import hide_input_errors
-from .gates import Gate, MlgateWarning
+from .gates import ItemSpec, MlgateWarning
 from .metrics import MetricRegistry, evaluate, split_slice_name
 from .results import FAIL, INCONCLUSIVE, PASS, WARN, GateResult, MetricRecord, TestResult, format_value
 
@@ -34,38 +34,31 @@ class Settings:
     warn_only: bool = False
 
 
-@dataclass
-class ItemSpec:
-    """What a test's markers ask for, parsed at collection."""
-
-    gates: list[Gate] = field(default_factory=list)
-    tolerances: dict[str, Tolerance] = field(default_factory=dict)
-
-    def requested(self, prefix: str = "") -> list[str]:
-        """Registry-side metric names the gates name, with ``prefix`` removed."""
-        out: list[str] = []
-        for gate in self.gates:
-            name, _, _ = split_slice_name(gate.metric)
-            if not name.startswith(prefix):
-                continue
-            name = name[len(prefix):]
-            out.append(name[: -len("_gap")] if name.endswith("_gap") else name)
-        return out
-
-
 @final
 class MlGate:
     """Records one model test's metrics; its gates are judged when the test body returns."""
 
     def __init__(
-        self, result: TestResult, spec: ItemSpec, registry: MetricRegistry, settings: Settings, seed: int
+        self,
+        result: TestResult,
+        spec: ItemSpec | Callable[[], ItemSpec],
+        registry: MetricRegistry,
+        settings: Settings,
+        seed: int,
     ) -> None:
         self._result = result
-        self._spec = spec
+        self._spec_source = spec
         self._registry = registry
+        self.tasks: set[str] = set()  # "classification" / "regression": what the evaluations saw
         self._settings = settings
         self._seed = seed
         self._rng: np.random.Generator | None = None
+
+    @property
+    def _spec(self) -> ItemSpec:
+        """The test's gates, markers added at run time (``request.node.add_marker``) included."""
+        source = self._spec_source
+        return source if isinstance(source, ItemSpec) else source()
 
     def __repr__(self) -> str:
         return f"<mlgate {self._result.nodeid} seed={self._seed} metrics={sorted(self._result.metrics)}>"
@@ -145,6 +138,7 @@ class MlGate:
             sample_weight=sample_weight, y_true=y_true, y_pred=y_pred, y_score=y_score, slice_by=slice_by,
             labels=labels,
         )
+        self.tasks.add("regression" if ev.prepared.task == "regression" else "classification")
         intervals = self._intervals(ev, prefix)
         out: dict[str, float] = {}
         for name, value in ev.values.items():
@@ -308,12 +302,7 @@ class MlGate:
             interval=(imp_lo, imp_hi), confidence=level, max_drop=float(max_drop), n=pa.n,
             mcnemar_p=p_value, message=text,
         )
-        if verdict == "pass":
-            status = PASS
-        elif verdict == "fail":
-            status = WARN if self._settings.warn_only else FAIL
-        else:
-            status = FAIL if self._settings.inconclusive == "fail" and not self._settings.warn_only else INCONCLUSIVE
+        status = {"pass": PASS, "fail": FAIL}.get(verdict, INCONCLUSIVE)  # raw: the policy decides what warns
         self._result.comparisons.append(comparison.to_dict())
         self._result.gates.append(
             GateResult(
@@ -322,8 +311,6 @@ class MlGate:
                 n=pa.n, extra={"candidate": value_a, "baseline_model": value_b, "mcnemar_p": p_value},
             )
         )
-        if status in (WARN, INCONCLUSIVE):
-            warnings.warn(MlgateWarning(f"{self._result.nodeid}: {text}"), stacklevel=2)
         return comparison
 
     # ------------------------------------------------------------------ drift
@@ -337,7 +324,9 @@ class MlGate:
     def record_drift(self, report: DriftReport, *, passed: bool, max_drift_share: float = 0.0) -> bool:
         """Add a drift check to this test's results: the report, and its verdict as a ``drift`` gate.
 
-        Returns True when a failed check must only warn (``--mlgate-warn-only``).
+        Returns False: a failed check always raises :class:`DriftDetected`, so a test that expects
+        drift (``pytest.raises``) sees it; under ``--mlgate-warn-only`` the plugin turns an uncaught
+        one into a warning when the test ends.
         """
         self._result.drift.append(report.to_dict())
         count = sum(1 for g in self._result.gates if g.kind == "drift")
@@ -348,14 +337,14 @@ class MlGate:
         ) + (f" and {len(drifted) - 10} more" if len(drifted) > 10 else "")
         self._result.gates.append(GateResult(
             metric="drift" if count == 0 else f"drift_{count + 1}", kind="drift",
-            status=PASS if passed else WARN if self._settings.warn_only else FAIL,
+            status=PASS if passed else FAIL,
             value=float(report.drift_share), op="<=",
             threshold=float(max_drift_share), judged=float(report.drift_share), n=report.n_current,
             message=f"data drift in {len(drifted)} of {len(report.columns)} columns "
             f"(share {report.drift_share:.3g}, allowed {max_drift_share:g})" + (f": {detail}" if detail else ""),
-            extra={"drifted_columns": [str(c.name) for c in drifted]},
+            extra={"drifted_columns": [str(c.name) for c in drifted], "check": len(self._result.drift) - 1},
         ))
-        return not passed and self._settings.warn_only
+        return False
 
 
 @dataclass(frozen=True, eq=False)

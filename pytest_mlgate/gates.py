@@ -1,13 +1,21 @@
-"""Gates: parse a ``model_threshold`` argument into a :class:`Gate` and judge a value against it."""
+"""Gates: parse a ``model_threshold`` argument into a :class:`Gate` and judge a value against it.
+
+``Gate.judge`` decides a raw status (PASS or FAIL); whether a FAIL only warns is the
+:class:`~pytest_mlgate.policy.StatusPolicy`'s decision, made once for every kind of gate.
+"""
 
 from __future__ import annotations
 
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .results import FAIL, PASS, WARN, GateResult, format_value
+from .results import FAIL, PASS, GateResult, format_value
+
+if TYPE_CHECKING:
+    from .baseline import Tolerance
 
 SEVERITIES = ("fail", "warn")
 _OPS: dict[str, Callable[[float, float], bool]] = {
@@ -51,13 +59,14 @@ class Gate:
         *,
         n: int | None = None,
         interval: tuple[float, float] | None = None,
-        warn_only: bool = False,
         metric: str | None = None,
     ) -> GateResult:
-        """Judge ``value`` (and its interval when the gate has a confidence); fail closed."""
+        """Judge ``value`` (and its interval when the gate has a confidence); fail closed.
+
+        The status is raw, PASS or FAIL: severity and warn-only are the policy's to apply.
+        """
         name = metric or self.metric
-        soft = self.severity == "warn" or warn_only
-        bad = WARN if soft else FAIL
+        bad = FAIL
         size = f" (n={n})" if n is not None else ""
 
         def verdict(status: str, judged: float | None, message: str) -> GateResult:
@@ -104,6 +113,41 @@ class Gate:
         if ok:
             return verdict(PASS, judged, f"{shown} {self.op} {format_value(self.threshold)}{size}")
         return verdict(bad, judged, f"{shown}{size} fails {self.op} {format_value(self.threshold)}")
+
+
+@dataclass
+class ItemSpec:
+    """What a test's markers ask for: its threshold gates and regression tolerances."""
+
+    gates: list[Gate] = field(default_factory=list)
+    tolerances: dict[str, Tolerance] = field(default_factory=dict)
+
+    def requested(self, prefix: str = "") -> list[str]:
+        """Registry-side metric names the gates name, with ``prefix`` removed."""
+        out: list[str] = []
+        for gate in self.gates:
+            name = _SLICE_BASE.sub("", gate.metric)
+            if not name.startswith(prefix):
+                continue
+            name = name[len(prefix):]
+            out.append(name[: -len("_gap")] if name.endswith("_gap") else name)
+        return out
+
+    def severity_of(self, metric: str, base: str | None = None) -> str:
+        """The severity a regression check of ``metric`` takes: that of its threshold gates.
+
+        "fail" when any failing-severity gate names the metric (or, for a slice, its base metric
+        gated with ``slices=True``), "warn" when only warning gates do, "fail" when none does.
+        """
+        gates = [g for g in self.gates if g.metric == metric]
+        if not gates and base is not None:
+            gates = [g for g in self.gates if g.metric == base and g.slices]
+        if gates and all(g.severity == "warn" for g in gates):
+            return "warn"
+        return "fail"
+
+
+_SLICE_BASE = re.compile(r"\[[^=\]]+=.*\]$")
 
 
 def parse_gate(

@@ -206,6 +206,7 @@ class MetricRegistry:
 
     def __init__(self, metrics: Iterable[Metric] = ()) -> None:
         self._metrics: dict[str, Metric] = {}
+        self._origins: dict[str, str] = {}
         for m in metrics:
             self._metrics[m.name] = m
 
@@ -221,8 +222,12 @@ class MetricRegistry:
         higher_is_better: bool,
         needs: str = PRED,
         task: str | None = None,
+        replace: bool = False,
     ) -> None:
-        """Register ``func(y_true, y_pred_or_score[, sample_weight=...]) -> float`` under ``name``."""
+        """Register ``func(y_true, y_pred_or_score[, sample_weight=...]) -> float`` under ``name``.
+
+        A name that already exists is an error naming both definitions; ``replace=True`` means it.
+        """
         __tracebackhide__ = hide_input_errors
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(f"metric name {name!r} must be a Python identifier")
@@ -232,7 +237,22 @@ class MetricRegistry:
             raise TypeError(f"metric {name!r}: higher_is_better must be True or False")
         if needs not in (PRED, SCORE, PROBA):
             raise ValueError(f"metric {name!r}: needs must be 'pred', 'score' or 'proba', got {needs!r}")
+        existing = self.get(name)
+        if existing is not None and not replace:
+            if existing.builtin:
+                before = f"built into pytest-mlgate, {'higher' if existing.higher_is_better else 'lower'} is better"
+            else:
+                before = f"registered by {self._origins[name]}" if name in self._origins else "a scikit-learn scorer"
+            raise ValueError(
+                f"metric {name!r} is already defined ({before}); registering it again with {_where(func)} "
+                "would replace it: pick another name, or pass replace=True to mean it"
+            )
         self._metrics[name] = Metric(name, higher_is_better, needs, task, _wrap_user(name, func, needs))
+        self._origins[name] = _where(func)
+
+    def tasks(self) -> dict[str, str]:
+        """Each registered metric's task (classification or regression), where it has one."""
+        return {name: m.task for name, m in self._metrics.items() if m.task is not None}
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self.get(name) is not None
@@ -334,6 +354,17 @@ def _wrap_user(name: str, func: Callable[..., float], needs: str) -> Callable[[P
             raise ValueError(f"custom metric raised {type(exc).__name__}: {exc}") from exc
 
     return compute
+
+
+def _where(func: Callable[..., Any]) -> str:
+    """``top2 at conftest.py:12``: where a metric function is defined, as precisely as known."""
+    code = getattr(func, "__code__", None)
+    name = getattr(func, "__qualname__", None) or type(func).__name__
+    if code is None:
+        return name
+    import os
+
+    return f"{name} at {os.path.basename(code.co_filename)}:{code.co_firstlineno}"
 
 
 def _accepts(func: Callable[..., Any], name: str) -> bool:

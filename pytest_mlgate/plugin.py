@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from ._stash import collected_key, session_key, settings_key, state_key
+
 if TYPE_CHECKING:
-    from .fixture import ItemSpec, MlGate  # noqa: F401 - ItemSpec, ItemState: stash key types below
-    from .session import ItemState, MlgateSession  # noqa: F401
+    from .fixture import MlGate
+    from .session import MlgateSession
 
 # Only pytest and the standard library load with the plugin: the rest of the package, and
 # numpy, pandas, scipy and scikit-learn, load when a model test first needs them.
@@ -29,12 +31,6 @@ MARKERS = {
     "baseline: a number is absolute, '2%' relative (default: ini mlgate_regression_tolerance).",
 }
 GATE_MARKERS = ("model_threshold", "model_regression")
-USAGE_HEADER = "pytest-mlgate: invalid model test setup:"
-
-spec_key = pytest.StashKey["ItemSpec"]()
-state_key = pytest.StashKey["ItemState"]()
-session_key = pytest.StashKey["MlgateSession"]()
-collected_key = pytest.StashKey[set]()  # every collected test id, deselected ones too
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -76,11 +72,13 @@ def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS.values():
         config.addinivalue_line("markers", line)
     config.stash[collected_key] = set()
-    base_seed(config)  # a bad seed is a usage error before anything runs
+    from .options import resolve
+
+    settings = resolve(config)  # every bad option or ini value is a usage error before anything runs
+    config.stash[settings_key] = settings
     opt = config.option
-    outputs = ("mlgate_report", "mlgate_json", "mlgate_history", "mlgate_save_baseline")
     controller = not hasattr(config, "workerinput") and getattr(opt, "dist", "no") not in (None, "no")
-    if controller or any(getattr(opt, name, None) for name in outputs):
+    if controller or settings.outputs_asked:
         activate(config)  # the xdist controller collects nothing, and asked-for reports are written anyway
 
 
@@ -90,20 +88,10 @@ def activate(config: pytest.Config) -> MlgateSession:
     if session is None:
         from .session import MlgateSession
 
-        session = MlgateSession(config)
+        session = MlgateSession(config, config.stash[settings_key], config.stash[collected_key])
         config.stash[session_key] = session
         config.pluginmanager.register(session, "mlgate-session")
     return session
-
-
-def base_seed(config: pytest.Config) -> int:
-    """``--mlgate-seed``, else ini ``mlgate_seed``: each model test's seed derives from it."""
-    value = config.getoption("mlgate_seed", None)
-    source, raw = ("--mlgate-seed", value) if value is not None else ("ini mlgate_seed", config.getini("mlgate_seed"))
-    try:
-        return int(str(raw).strip())
-    except ValueError:
-        raise pytest.UsageError(f"{source}={raw!r}: expected an integer") from None
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -130,7 +118,8 @@ _PRELOAD = (
     "numpy", "pandas", "scipy.sparse", "scipy.spatial.distance", "scipy.special", "scipy.stats",
     "sklearn.base", "sklearn.metrics", "sklearn.preprocessing", "sklearn.utils.multiclass",
     "pytest_mlgate.session", "pytest_mlgate.fixture", "pytest_mlgate.metrics", "pytest_mlgate.baseline",
-    "pytest_mlgate.report", "pytest_mlgate.drift", "pytest_mlgate.stats",
+    "pytest_mlgate.report", "pytest_mlgate.drift", "pytest_mlgate.stats", "pytest_mlgate.judge",
+    "pytest_mlgate.outputs", "pytest_mlgate.junit", "pytest_mlgate.policy", "pytest_mlgate.markers",
 )
 _preloaded: list[bool] = []
 

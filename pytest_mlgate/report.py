@@ -1,7 +1,8 @@
-"""Renderers of recorded results: terminal table, Markdown (pull-request comment) and JSON.
+"""Renderers of one run's results: terminal table, Markdown (pull-request comment) and JSON.
 
-Every renderer reads :class:`~pytest_mlgate.results.TestResult` records and the statuses the
-gates already decided; nothing here judges a metric. Pure stdlib, no pytest import.
+Every renderer reads the :class:`~pytest_mlgate.results.TestResult` records and the one
+:class:`~pytest_mlgate.policy.RunVerdict` computed from them; nothing here judges a metric or
+decides a status. Pure stdlib, no pytest import.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .policy import RunVerdict, count_statuses, run_verdict, test_status, worst_status  # noqa: F401
 from .results import (
     FAIL, INCONCLUSIVE, NEW, PASS, SKIP, WARN, GateResult, TestResult, format_change, format_value,
 )
@@ -23,91 +25,85 @@ from .results import (
 REPORT_VERSION = 1
 
 #: Columns of the summary table, in order.
-COLUMNS = ("test", "metric", "value", "threshold", "baseline", "change", "status")
-
-#: Statuses from worst to best; the worst one present is a test's (or a session's) verdict.
-_SEVERITY = (FAIL, INCONCLUSIVE, WARN, NEW, PASS, SKIP)
+COLUMNS = ("test", "metric", "gate", "value", "threshold", "baseline", "change", "status")
 
 _ICONS = {FAIL: "❌", INCONCLUSIVE: "❔", WARN: "⚠️", NEW: "🆕", PASS: "✅", SKIP: "⏭️"}
 
 _NONE = "-"
 
 
-def worst_status(statuses: Iterable[str]) -> str:
-    """The worst of ``statuses`` (FAIL > INCONCLUSIVE > WARN > NEW > PASS); "-" when empty."""
-    present = set(statuses)
-    for status in _SEVERITY:
-        if status in present:
-            return status
-    return _NONE
-
-
 def verdict_of(result: TestResult) -> str:
-    """A test's verdict: the worst status among its gates, "-" when it has no gate."""
-    return worst_status(g.status for g in result.gates)
+    """A test's status: FAIL when pytest failed it or a gate failed, else its worst gate status."""
+    return test_status(result)
 
 
-def count_statuses(results: Iterable[TestResult]) -> dict[str, int]:
-    """Number of gates per status over all ``results``, plus ``"gates"`` (the total)."""
-    counts = {status: 0 for status in _SEVERITY}
-    total = 0
-    for result in results:
-        for gate in result.gates:
-            counts[gate.status] = counts.get(gate.status, 0) + 1
-            total += 1
-    counts["gates"] = total
-    return counts
+def overall_status(results: Sequence[TestResult]) -> str:
+    """The run's status from ``results`` alone (see :func:`~pytest_mlgate.policy.run_verdict`)."""
+    return run_verdict(results).status
 
 
-def overall_status(results: Iterable[TestResult]) -> str:
-    """Session verdict from the gates: worst gate status, NEW counting as PASS, PASS if none."""
-    status = worst_status(g.status for r in results for g in r.gates)
-    return PASS if status in (NEW, SKIP, _NONE) else status
+def _value_text(gate: GateResult) -> str:
+    """The value cell: the point value, and for a confidence or compare gate the bound it judged."""
+    text = format_value(gate.value)
+    if gate.kind == "compare" and gate.interval is not None:
+        lo, hi = gate.interval
+        level = f"{gate.confidence * 100:g}% " if gate.confidence is not None else ""
+        return f"{_signed(gate.value)} ({level}interval [{_signed(lo)}, {_signed(hi)}])"
+    if gate.confidence is not None and gate.judged is not None and gate.judged != gate.value:
+        side = "lower" if gate.op in (">=", ">") else "upper"
+        return f"{text} ({side} {gate.confidence * 100:g}% bound {format_value(gate.judged)})"
+    return text
 
 
-def _ungated_status(baseline_present: bool) -> str:
-    return NEW if baseline_present else _NONE
+def _signed(value: float | None) -> str:
+    if value is None:
+        return _NONE
+    text = format_value(value)
+    return f"+{text}" if isinstance(value, (int, float)) and value > 0 else text
+
+
+def _change_text(gate: GateResult) -> str:
+    """current minus baseline, with "worse" or "better" where the gate knows the direction."""
+    if gate.baseline is None or gate.value is None:
+        return _NONE
+    text = format_change(gate.value, gate.baseline)
+    if text in ("0", _NONE) or gate.op is None:
+        return text
+    better = (gate.value > gate.baseline) == (gate.op in (">=", ">"))
+    return f"{text} ({'better' if better else 'worse'})"
 
 
 def summary_rows(results: Sequence[TestResult], *, baseline_present: bool) -> list[dict[str, str]]:
-    """One display row per gate, with the metric's baseline and change beside it.
-
-    Rows hold formatted strings keyed by :data:`COLUMNS` plus ``"message"``. Each threshold,
-    compare or drift gate is a row; the metric's comparison with the baseline fills that row's
-    baseline and change cells and counts towards its status. A metric judged only against the
-    baseline gets one row; a metric without any gate has threshold "-" and status NEW when a
-    baseline file was configured, else "-". Rows follow each test's recording order; gates on
-    unrecorded metrics come last.
-    """
+    """One display row per gate, so every status can be told apart: threshold, regression,
+    compare or drift (the ``gate`` column). A recorded metric without any gate gets a row with
+    gate "-" and status "-". Rows hold formatted strings keyed by :data:`COLUMNS` plus
+    ``"message"``; they follow each test's recording order, then gates on unrecorded metrics."""
     rows: list[dict[str, str]] = []
     for result in results:
         by_metric: dict[str, list[GateResult]] = {}
         for g in result.gates:
             by_metric.setdefault(g.metric, []).append(g)
-        order = list(result.metrics) + [m for m in by_metric if m not in result.metrics]
-        for name in order:
+        for name in list(result.metrics) + [m for m in by_metric if m not in result.metrics]:
             gates = by_metric.get(name, [])
             record = result.metrics.get(name)
-            regression = [g for g in gates if g.kind == "regression"]
-            stored = next((g for g in regression if g.baseline is not None), None)
-            own: list[GateResult | None] = [g for g in gates if g.kind != "regression"] or [None]
-            for gate in own:
-                judged = ([gate] if gate is not None else []) + regression
-                value = record.value if record is not None else next(
-                    (g.value for g in judged if g.value is not None), None
-                )
-                rows.append(
-                    {
-                        "test": result.nodeid,
-                        "metric": name,
-                        "value": format_value(value),
-                        "threshold": gate.threshold_text if gate is not None else _NONE,
-                        "baseline": format_value(stored.baseline) if stored is not None else _NONE,
-                        "change": format_change(value, stored.baseline) if stored is not None else _NONE,
-                        "status": worst_status(g.status for g in judged) if judged else _ungated_status(baseline_present),
-                        "message": "; ".join(g.message for g in judged if g.status != PASS),
-                    }
-                )
+            if not gates:
+                rows.append({
+                    "test": result.nodeid, "metric": name, "gate": _NONE,
+                    "value": format_value(record.value if record is not None else None), "threshold": _NONE,
+                    "baseline": _NONE, "change": _NONE, "status": NEW if baseline_present else _NONE,
+                    "message": "",
+                })
+            for gate in gates:
+                rows.append({
+                    "test": result.nodeid, "metric": name, "gate": gate.kind,
+                    "value": _value_text(gate) if gate.value is not None or record is None
+                    else format_value(record.value),
+                    "threshold": gate.threshold_text,
+                    "baseline": format_value(gate.baseline) if gate.baseline is not None else _NONE,
+                    "change": _change_text(gate),
+                    "status": gate.status,
+                    "message": gate.message if gate.status != PASS else "",
+                })
     return rows
 
 
@@ -119,16 +115,73 @@ def _align(table: list[Sequence[str]]) -> list[str]:
     return lines
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def verdict_text(verdict: RunVerdict) -> str:
+    """The run's verdict in words, the same sentence in every output."""
+    counts = verdict.counts
+    total = counts["gates"]
+    extras = []
+    if counts[INCONCLUSIVE]:
+        extras.append(f"{counts[INCONCLUSIVE]} inconclusive")
+    if counts[WARN]:
+        extras.append(_plural(counts[WARN], "warning"))
+    if counts[NEW]:
+        extras.append(f"{counts[NEW]} new")
+    if counts[SKIP]:
+        extras.append(f"{counts[SKIP]} too small to judge")
+    tail = f" ({', '.join(extras)})" if extras else ""
+    failed_tests = [f for f in verdict.failures if f.outcome in ("failed", "error")]
+    errored = sum(1 for f in verdict.failures if f.outcome == "error")
+    if verdict.interrupted:
+        head = "run interrupted: results are incomplete"
+    elif counts[FAIL]:
+        head = f"{counts[FAIL]} of {_plural(total, 'gate')} failed"
+    elif failed_tests:
+        head = f"{_plural(len(failed_tests), 'model test')} failed" + (f" ({errored} with errors)" if errored else "")
+        head += f"; {counts[PASS]} of {_plural(total, 'gate')} passed" if total else ", no gate evaluated"
+    elif verdict.status == FAIL:
+        head = "pytest failed the run"
+        head += f"; {counts[PASS]} of {_plural(total, 'gate')} passed" if total else ""
+    elif total == 0:
+        return f"no gates evaluated ({_plural(verdict.tests, 'model test')})"
+    elif verdict.status in (INCONCLUSIVE, WARN):
+        head = f"no gate failed, {counts[PASS]} of {_plural(total, 'gate')} passed"
+    elif counts[PASS] == total:
+        return f"all {_plural(total, 'gate')} passed"
+    else:
+        head = f"{counts[PASS]} of {_plural(total, 'gate')} passed"
+    return head + tail
+
+
+def verdict_line(verdict: RunVerdict | Sequence[TestResult]) -> str:
+    """The bold one-line verdict a Markdown report starts with."""
+    if not isinstance(verdict, RunVerdict):
+        verdict = run_verdict(verdict)
+    icon = {FAIL: "❌", INCONCLUSIVE: "⚠️", WARN: "⚠️", PASS: "✅"}.get(verdict.status, "ℹ️")
+    if verdict.counts["gates"] == 0 and verdict.status == PASS:
+        icon = "ℹ️"
+    return f"**{icon} {verdict.status}: {verdict_text(verdict)}**"
+
+
+def _failure_lines(verdict: RunVerdict) -> list[str]:
+    return [f"{f.nodeid} ({f.outcome}): {f.line}" for f in verdict.failures]
+
+
 def render_terminal(
     results: Sequence[TestResult],
     *,
     baseline_present: bool,
     unused: Iterable[tuple[str, str]] = (),
+    verdict: RunVerdict | None = None,
 ) -> list[str]:
-    """Aligned text lines: header, separator, one line per summary row, one per unused entry.
-
-    Returns an empty list when there is nothing to show.
-    """
+    """Aligned text lines: the gate table, unused baseline entries, the failed model tests, and
+    the run's verdict last. Empty when no model test ran."""
+    if not results:
+        return []
+    verdict = verdict or run_verdict(results)
     rows = summary_rows(results, baseline_present=baseline_present)
     lines: list[str] = []
     if rows:
@@ -137,6 +190,9 @@ def render_terminal(
         lines.extend(_align(table))
     for test, metric in unused:
         lines.append(f"unused baseline entry: {test} {metric} (no test recorded it)")
+    for line in _failure_lines(verdict):
+        lines.append(f"failed: {line}")
+    lines.append(f"mlgate: {verdict.status}: {verdict_text(verdict)}")
     return lines
 
 
@@ -152,36 +208,6 @@ def _md_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]
     return lines
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def verdict_line(results: Sequence[TestResult]) -> str:
-    """The bold one-line verdict a Markdown report starts with."""
-    counts = count_statuses(results)
-    total = counts["gates"]
-    extras = []
-    if counts[INCONCLUSIVE]:
-        extras.append(f"{counts[INCONCLUSIVE]} inconclusive")
-    if counts[WARN]:
-        extras.append(_plural(counts[WARN], "warning"))
-    if counts[NEW]:
-        extras.append(f"{counts[NEW]} new")
-    if counts[SKIP]:
-        extras.append(f"{counts[SKIP]} too small to judge")
-    tail = f" ({', '.join(extras)})" if extras else ""
-    if total == 0:
-        n_metrics = sum(len(r.metrics) for r in results)
-        return f"**ℹ️ no gates evaluated** ({_plural(n_metrics, 'metric')} recorded)"
-    if counts[FAIL]:
-        return f"**❌ {counts[FAIL]} of {_plural(total, 'gate')} failed**{tail}"
-    if counts[INCONCLUSIVE] or counts[WARN]:
-        return f"**⚠️ no gate failed, {counts[PASS]} of {_plural(total, 'gate')} passed**{tail}"
-    if counts[PASS] == total:
-        return f"**✅ all {_plural(total, 'gate')} passed**"
-    return f"**✅ {counts[PASS]} of {_plural(total, 'gate')} passed**{tail}"
-
-
 def _status_cell(status: str) -> str:
     icon = _ICONS.get(status)
     return f"{icon} {status}" if icon else status
@@ -190,9 +216,10 @@ def _status_cell(status: str) -> str:
 def _test_table(result: TestResult, baseline_present: bool) -> list[str]:
     rows = summary_rows([result], baseline_present=baseline_present)
     return _md_table(
-        ("metric", "value", "threshold", "baseline", "change", "status"),
+        ("metric", "gate", "value", "threshold", "baseline", "change", "status"),
         (
-            (f"`{r['metric']}`", r["value"], r["threshold"], r["baseline"], r["change"], _status_cell(r["status"]))
+            (f"`{r['metric']}`", r["gate"], r["value"], r["threshold"], r["baseline"], r["change"],
+             _status_cell(r["status"]))
             for r in rows
         ),
     )
@@ -205,7 +232,10 @@ def _drift_lines(result: TestResult) -> list[str]:
         drifted = [c for c in columns if c.get("drifted")]
         share = item.get("drift_share")
         share_text = f", share {format_value(share)}" if isinstance(share, (int, float)) else ""
-        flag = "❌ dataset drifted" if item.get("drifted") else "dataset not drifted"
+        if item.get("expected"):
+            flag = "drift detected, as the test expected (it caught DriftDetected)"
+        else:
+            flag = "❌ dataset drifted" if item.get("drifted") else "dataset not drifted"
         lines.append("")
         lines.append(f"**Drift**: {flag}: {len(drifted)} of {_plural(len(columns), 'column')} drifted{share_text}")
         if drifted:
@@ -240,7 +270,9 @@ def _format_any(value: Any) -> str:
 
 def _has_drift(result: TestResult) -> bool:
     return any(
-        item.get("drifted") or any(c.get("drifted") for c in item.get("columns") or []) for item in result.drift
+        not item.get("expected")
+        and (item.get("drifted") or any(c.get("drifted") for c in item.get("columns") or []))
+        for item in result.drift
     )
 
 
@@ -254,29 +286,34 @@ def render_markdown(
     baseline_present: bool,
     unused: Iterable[tuple[str, str]] = (),
     title: str = "pytest-mlgate",
+    verdict: RunVerdict | None = None,
 ) -> str:
-    """A pull-request comment: verdict first, then a section per test that needs attention.
-
-    A test needs attention when a gate failed, warned, was inconclusive or is new, or a
-    dataset/column drifted. Passing tests' tables and unused baseline entries go in a
-    collapsed ``<details>`` block.
-    """
+    """A pull-request comment: the run's verdict first, the model tests that failed with the first
+    line of their error, then a section per test that needs attention (a gate failed, warned, was
+    inconclusive or is new, pytest failed it, or a dataset drifted). Passing tests' tables and
+    unused baseline entries go in a collapsed ``<details>`` block."""
+    verdict = verdict or run_verdict(results)
     unused = list(unused)
-    lines = [f"## {title}", "", verdict_line(results)]
+    lines = [f"## {title}", "", verdict_line(verdict)]
+    if verdict.failures:
+        lines += ["", "Failed model tests:", ""]
+        lines += [f"- `{f.nodeid}` ({f.outcome}): {' '.join(f.line.split())}" for f in verdict.failures]
     attention = [r for r in results if _needs_attention(r)]
     quiet = [r for r in results if not _needs_attention(r)]
     for result in attention:
-        verdict = verdict_of(result)
-        if verdict not in (FAIL, INCONCLUSIVE, WARN) and _has_drift(result):
-            icon = "🌊"
-        else:
-            icon = _ICONS.get(verdict, "")
+        status = verdict_of(result)
+        icon = "🌊" if status not in (FAIL, INCONCLUSIVE, WARN) and _has_drift(result) else _ICONS.get(status, "")
         lines += ["", f"### {icon} `{result.nodeid}`" if icon else f"### `{result.nodeid}`", ""]
-        lines += _test_table(result, baseline_present)
+        if result.outcome in ("failed", "error") and result.error:
+            lines += [f"pytest: **{result.outcome}** ({result.when or 'call'}): {' '.join(result.error.split())}", ""]
+        if result.metrics or result.gates:
+            lines += _test_table(result, baseline_present)
+        else:
+            lines.append("no metrics recorded")
         messages = [g for g in result.gates if g.status in (FAIL, INCONCLUSIVE, WARN, SKIP)]
         if messages:
             lines.append("")
-            lines.extend(f"- {_status_cell(g.status)}: {' '.join(g.message.split())}" for g in messages)
+            lines.extend(f"- {_status_cell(g.status)} ({g.kind}): {' '.join(g.message.split())}" for g in messages)
         lines += _drift_lines(result)
     if quiet or unused:
         parts = []
@@ -292,7 +329,8 @@ def render_markdown(
                 skipped = [g for g in result.gates if g.status == SKIP]
                 if skipped:
                     lines.append("")
-                    lines.extend(f"- {_status_cell(g.status)}: {' '.join(g.message.split())}" for g in skipped)
+                    lines.extend(f"- {_status_cell(g.status)} ({g.kind}): {' '.join(g.message.split())}"
+                                 for g in skipped)
             else:
                 lines.append("no metrics recorded")
             lines += _drift_lines(result)
@@ -325,9 +363,11 @@ def render_json(
     baseline_present: bool,
     unused: Iterable[tuple[str, str]] = (),
     provenance: Mapping[str, Any] | None = None,
+    verdict: RunVerdict | None = None,
 ) -> dict[str, Any]:
     """The machine-readable report; valid for ``json.dumps(..., allow_nan=False)``."""
-    counts = count_statuses(results)
+    verdict = verdict or run_verdict(results)
+    counts = verdict.counts
     return jsonable(
         {
             "version": REPORT_VERSION,
@@ -342,9 +382,14 @@ def render_json(
                 "new": counts[NEW],
                 "inconclusive": counts[INCONCLUSIVE],
                 "skipped": counts[SKIP],
-                "status": overall_status(results),
+                "failed_tests": sum(1 for f in verdict.failures if f.outcome == "failed"),
+                "errored_tests": sum(1 for f in verdict.failures if f.outcome == "error"),
+                "interrupted": verdict.interrupted,
+                "status": verdict.status,
+                "verdict": verdict_text(verdict),
             },
-            "tests": [r.to_dict() for r in results],
+            "failures": [{"nodeid": f.nodeid, "outcome": f.outcome, "message": f.line} for f in verdict.failures],
+            "tests": [dict(r.to_dict(), status=verdict_of(r)) for r in results],
             "unused_baseline": [{"test": t, "metric": m} for t, m in unused],
             "provenance": dict(provenance) if provenance is not None else None,
         }

@@ -108,7 +108,14 @@ class TestResult:
     gates: list[GateResult] = field(default_factory=list)
     drift: list[dict[str, Any]] = field(default_factory=list)
     comparisons: list[dict[str, Any]] = field(default_factory=list)
+    #: pytest's outcome: passed, failed, error (setup or teardown), skipped, xfailed or xpassed
     outcome: str | None = None
+    #: the first line of the error that failed the test (a gate's, an assert's, a fixture's)
+    error: str | None = None
+    #: where it failed: "setup", "call" or "teardown"
+    when: str | None = None
+    #: True once the body returned and the gates were judged: only then are its values complete
+    judged: bool = False
 
     @property
     def failed_gates(self) -> list[GateResult]:
@@ -119,6 +126,9 @@ class TestResult:
             "nodeid": self.nodeid,
             "seed": self.seed,
             "outcome": self.outcome,
+            "error": self.error,
+            "when": self.when,
+            "judged": self.judged,
             "metrics": {k: m.to_dict() for k, m in self.metrics.items()},
             "gates": [g.to_dict() for g in self.gates],
             "drift": list(self.drift),
@@ -131,6 +141,9 @@ class TestResult:
             nodeid=d["nodeid"],
             seed=d.get("seed"),
             outcome=d.get("outcome"),
+            error=d.get("error"),
+            when=d.get("when"),
+            judged=bool(d.get("judged", False)),
             metrics={k: MetricRecord.from_dict(m) for k, m in d.get("metrics", {}).items()},
             gates=[GateResult.from_dict(g) for g in d.get("gates", [])],
             drift=list(d.get("drift", [])),

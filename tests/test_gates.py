@@ -67,10 +67,16 @@ def test_judge_fails_closed() -> None:
     assert Gate("rmse", "<=", 5.0).judge(-math.inf).status == FAIL
 
 
-def test_warn_severity_and_warn_only() -> None:
-    assert Gate("accuracy", ">=", 0.9, severity="warn").judge(0.5).status == WARN
-    assert Gate("accuracy", ">=", 0.9).judge(0.5, warn_only=True).status == WARN
-    assert Gate("accuracy", ">=", 0.9, severity="warn").judge(None).status == WARN
+def test_warn_severity_and_warn_only_are_the_policys_to_apply() -> None:
+    from pytest_mlgate.policy import StatusPolicy
+
+    raw = Gate("accuracy", ">=", 0.9, severity="warn").judge(0.5)
+    assert raw.status == FAIL  # the gate judges; the policy decides what only warns
+    assert StatusPolicy().apply(raw).status == WARN
+    assert StatusPolicy(warn_only=True).apply(Gate("accuracy", ">=", 0.9).judge(0.5)).status == WARN
+    assert StatusPolicy().apply(Gate("accuracy", ">=", 0.9).judge(0.5)).status == FAIL
+    assert StatusPolicy().apply(Gate("accuracy", ">=", 0.9, severity="warn").judge(None)).status == WARN
+    assert StatusPolicy(warn_only=True).apply(Gate("accuracy", ">=", 0.9).judge(0.95)).status == PASS
 
 
 def test_confidence_judges_the_bound() -> None:

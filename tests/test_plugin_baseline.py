@@ -188,7 +188,7 @@ def test_markdown_json_and_step_summary(suite: pytest.Pytester, monkeypatch: pyt
     result.assert_outcomes(passed=2, failed=1)
     md = (suite.path / "report.md").read_text()
     assert md.splitlines()[2].startswith("**❌")
-    assert "| `accuracy` | 0.87 | - | 0.9 | -0.03 | ❌ FAIL |" in md
+    assert "| `accuracy` | regression | 0.87 | >= 0.9 | 0.9 | -0.03 (worse) | ❌ FAIL |" in md
     assert summary.read_text() == "earlier step\n" + md
     data = json.loads((suite.path / "report.json").read_text())
     assert data["version"] == 1 and data["summary"]["failed"] == 2
@@ -311,7 +311,7 @@ def test_saving_over_a_baseline_shows_what_moved_and_accepts_it(
     result = suite.runpytest("--mlgate-save-baseline", "--mlgate-json", "r.json")
     result.assert_outcomes(passed=3)
     row = next(line for line in result.stdout.lines if line.startswith("test_suite.py::test_acc") and " accuracy " in line)
-    assert row.split()[2:] == ["0.8", "-", "0.9", "-0.1", "WARN"]
+    assert row.split()[2:] == ["regression", "0.8", ">=", "0.9", "0.9", "-0.1", "(worse)", "WARN"]
     gates = json.loads((suite.path / "r.json").read_text())["tests"][0]["gates"]
     accuracy = next(g for g in gates if g["metric"] == "accuracy")
     assert (accuracy["status"], accuracy["baseline"]) == ("WARN", 0.9)

@@ -202,12 +202,12 @@ def test_the_first_line_of_a_failure_says_what_failed(pytester: pytest.Pytester)
     result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines([
         "FAILED *::test_one - Failed: mlgate: 1 gate failed: accuracy = 0.9 fails >= 0.99",
-        "FAILED *::test_many - Failed: mlgate: 2 gates failed: accuracy, f1",
+        "FAILED *::test_many - Failed: mlgate: 2 gates failed: accuracy (threshold), f1 (threshold)",
     ])
     result.stdout.fnmatch_lines([
-        "mlgate: 2 gates failed: accuracy, f1",
-        "  accuracy = 0.9 fails >= 0.99",
-        "  f1 = 0.8 fails >= 0.99",
+        "mlgate: 2 gates failed: accuracy (threshold), f1 (threshold)",
+        "  threshold: accuracy = 0.9 fails >= 0.99",
+        "  threshold: f1 = 0.8 fails >= 0.99",
         "mlgate seed *",
     ])
     import xml.etree.ElementTree as ET

@@ -72,7 +72,7 @@ def test_terminal_summary_has_one_row_per_gate(pytester: pytest.Pytester) -> Non
     result = pytester.runpytest()
     result.assert_outcomes(passed=5, failed=1, warnings=1)
     rows = summary_section(result.stdout.str())
-    assert rows[0].split() == ["test", "metric", "value", "threshold", "baseline", "change", "status"]
+    assert rows[0].split() == ["test", "metric", "gate", "value", "threshold", "baseline", "change", "status"]
     text = "\n".join(rows)
     for test, metric, value, threshold, status in [
         ("test_good", "accuracy", "0.95", ">= 0.9", "PASS"),
@@ -81,7 +81,7 @@ def test_terminal_summary_has_one_row_per_gate(pytester: pytest.Pytester) -> Non
         ("test_warned", "f1", "0.5", ">= 0.99", "WARN"),
     ]:
         assert any(
-            f"test_suite.py::{test}" in row and metric in row.split() and value in row.split()
+            f"test_suite.py::{test}" in row and metric in row.split() and value in row.split() and "threshold" in row
             and threshold in row and row.rstrip().endswith(status)
             for row in rows
         ), (test, metric, text)

@@ -125,24 +125,27 @@ def test_worst_status_and_verdicts() -> None:
 # --- summary rows --------------------------------------------------------------------------
 
 
-def test_summary_rows_one_per_gate_with_the_baseline_beside_it() -> None:
+def test_summary_rows_one_per_gate_so_each_status_can_be_attributed() -> None:
     rows = summary_rows([_failing()], baseline_present=True)
-    assert [(r["metric"], r["status"]) for r in rows] == [
-        ("accuracy", FAIL),
-        ("accuracy[sex=F]", WARN),
-        ("latency", NEW),
+    assert [(r["metric"], r["gate"], r["status"]) for r in rows] == [
+        ("accuracy", "threshold", PASS),  # the threshold held: its own row says so
+        ("accuracy", "regression", FAIL),  # the regression failed: a separate row
+        ("accuracy[sex=F]", "threshold", WARN),
+        ("latency", "-", NEW),
     ]
-    assert rows[0] == {
+    assert rows[1] == {
         "test": "tests/test_model.py::test_quality[a|b]",
         "metric": "accuracy",
+        "gate": "regression",
         "value": "0.912",
-        "threshold": ">= 0.8",  # the marker's threshold; the regression floor is in the message
+        "threshold": ">= 0.941",
         "baseline": "0.951",
-        "change": "-0.039",
+        "change": "-0.039 (worse)",  # current minus baseline, with the direction
         "status": FAIL,
         "message": "accuracy regressed: 0.912 vs baseline 0.951 (-0.039, allowed 0.01)",
     }
-    assert rows[2]["threshold"] == "-" and rows[2]["value"] == "12"
+    assert rows[0]["threshold"] == ">= 0.8" and rows[0]["message"] == ""
+    assert rows[3]["threshold"] == "-" and rows[3]["value"] == "12"
 
 
 def test_summary_rows_ungated_metric_without_baseline_file() -> None:
@@ -157,12 +160,22 @@ def test_summary_rows_positive_change_and_gate_on_unrecorded_metric() -> None:
         gates=[GateResult("auc", "regression", PASS, "ok", value=0.96, op=">=", threshold=0.94, baseline=0.95)],
     )
     (row,) = summary_rows([r], baseline_present=True)
-    assert row["change"] == "+0.01"
+    assert row["change"] == "+0.01 (better)"
     nan_gate = TestResult("t", gates=[GateResult("auc", "regression", FAIL, "nan", value=math.nan, baseline=0.95)])
     (row,) = summary_rows([nan_gate], baseline_present=True)
     assert row["value"] == "nan" and row["change"] == "-" and row["threshold"] == "-"
     two = summary_rows([_passing()], baseline_present=False)
     assert [(r["metric"], r["threshold"]) for r in two] == [("f1", ">= 0.6"), ("f1", "<= 1")]
+
+
+def test_summary_rows_compare_and_confidence_show_the_bound_judged() -> None:
+    compare = GateResult("compare:roc_auc", "compare", PASS, "ok", value=0.09, op=">=", threshold=-0.01,
+                         judged=0.05, interval=(0.05, 0.15), confidence=0.95)
+    bound = GateResult("accuracy", "threshold", FAIL, "low", value=0.96, op=">=", threshold=0.95, judged=0.93,
+                       interval=(0.93, 0.98), confidence=0.95)
+    rows = summary_rows([TestResult("t", gates=[compare, bound])], baseline_present=False)
+    assert rows[0]["value"] == "+0.09 (95% interval [+0.05, +0.15])"
+    assert rows[1]["value"] == "0.96 (lower 95% bound 0.93)" and rows[1]["threshold"] == ">= 0.95 (95% bound)"
 
 
 # --- terminal ------------------------------------------------------------------------------
@@ -172,24 +185,29 @@ def test_render_terminal_aligned_table_and_unused() -> None:
     lines = render_terminal([_failing(), _passing()], baseline_present=True, unused=[("t.py::gone", "recall")])
     assert lines[0].split() == list(COLUMNS)
     assert set(lines[1].replace(" ", "")) == {"-"}
-    table = lines[:-1]
-    assert len(table) == 2 + 3 + 2
+    table = lines[:2 + 4 + 2]
     # every column starts at the same offset on every line
     starts = [lines[0].index(c) for c in COLUMNS]
     for line in table[2:]:
         for start in starts[1:]:
             assert line[start - 2 : start] == "  "
             assert line[start] != " "
-    assert "FAIL" in table[2] and "-0.039" in table[2] and ">= 0.8" in table[2]
-    assert lines[-1] == "unused baseline entry: t.py::gone recall (no test recorded it)"
+    assert "FAIL" in table[3] and "-0.039" in table[3] and "regression" in table[3]
+    assert lines[8] == "unused baseline entry: t.py::gone recall (no test recorded it)"
+    assert lines[9].startswith("failed: tests/test_model.py::test_quality[a|b] (failed): accuracy regressed")
+    assert lines[-1] == "mlgate: FAIL: 1 of 5 gates failed (1 warning)"
 
 
 def test_render_terminal_empty() -> None:
     assert render_terminal([], baseline_present=False) == []
-    assert render_terminal([TestResult("t")], baseline_present=False) == []
-    assert render_terminal([], baseline_present=True, unused=[("a", "b")]) == [
-        "unused baseline entry: a b (no test recorded it)"
-    ]
+    assert render_terminal([TestResult("t")], baseline_present=False) == ["mlgate: PASS: no gates evaluated (1 model test)"]
+
+
+def test_render_terminal_lists_a_model_test_pytest_failed() -> None:
+    errored = TestResult("t.py::broken", outcome="error", when="setup", error="RuntimeError: no data")
+    lines = render_terminal([_passing(), errored], baseline_present=False)
+    assert "failed: t.py::broken (error): RuntimeError: no data" in lines
+    assert lines[-1] == "mlgate: FAIL: 1 model test failed (1 with errors); 2 of 2 gates passed"
 
 
 # --- markdown ------------------------------------------------------------------------------
@@ -199,7 +217,7 @@ def test_render_markdown_structure() -> None:
     md = render_markdown([_failing(), _passing()], baseline_present=True, unused=[("t.py::gone", "recall")])
     lines = md.splitlines()
     assert lines[0] == "## pytest-mlgate"
-    assert lines[2] == "**❌ 1 of 5 gates failed** (1 warning)"
+    assert lines[2] == "**❌ FAIL: 1 of 5 gates failed (1 warning)**"
     # the failing test is shown before the collapsed section, the passing one inside it
     failing_at = md.index("### ❌ `tests/test_model.py::test_quality[a|b]`")
     details_at = md.index("<details>")
@@ -207,12 +225,14 @@ def test_render_markdown_structure() -> None:
     assert md.index("`tests/test_model.py::test_f1`") > details_at
     assert "<summary>1 passing test, 1 unused baseline entry</summary>" in md
     assert md.rstrip().endswith("</details>")
-    assert "| metric | value | threshold | baseline | change | status |" in md
-    assert "| `accuracy` | 0.912 | >= 0.8 | 0.951 | -0.039 | ❌ FAIL |" in md
-    assert "| `accuracy[sex=F]` | 0.85 | >= 0.8 | - | - | ⚠️ WARN |" in md
-    assert "| `latency` | 12 | - | - | - | 🆕 NEW |" in md
-    assert "- ❌ FAIL: accuracy regressed: 0.912 vs baseline 0.951" in md
+    assert "| metric | gate | value | threshold | baseline | change | status |" in md
+    assert "| `accuracy` | threshold | 0.912 | >= 0.8 | - | - | ✅ PASS |" in md
+    assert "| `accuracy` | regression | 0.912 | >= 0.941 | 0.951 | -0.039 (worse) | ❌ FAIL |" in md
+    assert "| `accuracy[sex=F]` | threshold | 0.85 | >= 0.8 | - | - | ⚠️ WARN |" in md
+    assert "| `latency` | - | 12 | - | - | - | 🆕 NEW |" in md
+    assert "- ❌ FAIL (regression): accuracy regressed: 0.912 vs baseline 0.951" in md
     assert "| `t.py::gone` | `recall` |" in md
+    assert "Failed model tests:" in md
     # every table row has the same number of unescaped pipes as its header
     for line in lines:
         if line.startswith("|"):
@@ -230,10 +250,17 @@ def test_render_markdown_drift_lists_drifted_columns() -> None:
 def test_render_markdown_drift_alone_needs_attention() -> None:
     r = TestResult("t.py::drift", metrics={"m": MetricRecord("m", 1.0)}, gates=[_gate("m", PASS)], drift=[DRIFT])
     md = render_markdown([r], baseline_present=False)
-    assert "**✅ all 1 gate passed**" in md
+    assert "**✅ PASS: all 1 gate passed**" in md
     assert "### 🌊 `t.py::drift`" in md
     assert "| `age` | ks |" in md
     assert "<details>" not in md
+
+
+def test_render_markdown_expected_drift_is_not_an_alarm() -> None:
+    r = TestResult("t.py::expects", drift=[dict(DRIFT, expected=True)])
+    md = render_markdown([r], baseline_present=False)
+    assert "dataset drifted" not in md and "❌" not in md
+    assert "drift detected, as the test expected" in md
 
 
 def test_render_markdown_escapes_pipes() -> None:
@@ -243,19 +270,19 @@ def test_render_markdown_escapes_pipes() -> None:
         gates=[GateResult("a|b", "threshold", FAIL, "bad | worse\nnext", value=1.0, op=">=", threshold=2.0)],
     )
     md = render_markdown([r], baseline_present=False)
-    assert "| `a\\|b` | 1 | >= 2 | - | - | ❌ FAIL |" in md
+    assert "| `a\\|b` | threshold | 1 | >= 2 | - | - | ❌ FAIL |" in md
     assert "bad | worse next" in md  # bullet list, not a table: no escaping needed, newline flattened
 
 
 @pytest.mark.parametrize(
     ("gates", "expected"),
     [
-        ([PASS] * 7, "**✅ all 7 gates passed**"),
-        ([PASS, FAIL, FAIL, PASS, PASS], "**❌ 2 of 5 gates failed**"),
-        ([PASS, INCONCLUSIVE, WARN], "**⚠️ no gate failed, 1 of 3 gates passed** (1 inconclusive, 1 warning)"),
-        ([PASS, NEW], "**✅ 1 of 2 gates passed** (1 new)"),
-        ([FAIL, INCONCLUSIVE, NEW], "**❌ 1 of 3 gates failed** (1 inconclusive, 1 new)"),
-        ([FAIL], "**❌ 1 of 1 gate failed**"),
+        ([PASS] * 7, "**✅ PASS: all 7 gates passed**"),
+        ([PASS, FAIL, FAIL, PASS, PASS], "**❌ FAIL: 2 of 5 gates failed**"),
+        ([PASS, INCONCLUSIVE, WARN], "**⚠️ INCONCLUSIVE: no gate failed, 1 of 3 gates passed (1 inconclusive, 1 warning)**"),
+        ([PASS, NEW], "**✅ PASS: 1 of 2 gates passed (1 new)**"),
+        ([FAIL, INCONCLUSIVE, NEW], "**❌ FAIL: 1 of 3 gates failed (1 inconclusive, 1 new)**"),
+        ([FAIL], "**❌ FAIL: 1 of 1 gate failed**"),
     ],
 )
 def test_verdict_line(gates: list[str], expected: str) -> None:
@@ -265,17 +292,33 @@ def test_verdict_line(gates: list[str], expected: str) -> None:
 
 def test_verdict_line_without_gates() -> None:
     r = TestResult("t", metrics={"m": MetricRecord("m", 1.0)})
-    assert verdict_line([r]) == "**ℹ️ no gates evaluated** (1 metric recorded)"
+    assert verdict_line([r]) == "**ℹ️ PASS: no gates evaluated (1 model test)**"
     md = render_markdown([r], baseline_present=False, title="ML gates")
-    assert md.startswith("## ML gates\n\n**ℹ️ no gates evaluated**")
+    assert md.startswith("## ML gates\n\n**ℹ️ PASS: no gates evaluated")
     assert "<summary>1 passing test</summary>" in md
+
+
+@pytest.mark.parametrize("outcome", ["failed", "error"])
+def test_every_output_fails_a_run_whose_model_test_failed_outside_its_gates(outcome: str) -> None:
+    broken = TestResult("t.py::broken", outcome=outcome, when="call", error="AssertionError: assert 0.5 > 0.9",
+                        metrics={"m": MetricRecord("m", 1.0)}, gates=[_gate("m", PASS)])
+    md = render_markdown([broken, _passing()], baseline_present=False)
+    assert md.splitlines()[2].startswith("**❌ FAIL: 1 model test failed")
+    assert f"- `t.py::broken` ({outcome}): AssertionError: assert 0.5 > 0.9" in md
+    data = render_json([broken, _passing()], baseline_present=False)
+    assert data["summary"]["status"] == FAIL
+    assert data["failures"] == [{"nodeid": "t.py::broken", "outcome": outcome,
+                                 "message": "AssertionError: assert 0.5 > 0.9"}]
+    assert data["tests"][0]["outcome"] == outcome and data["tests"][0]["status"] == FAIL
+    assert render_terminal([broken], baseline_present=False)[-1].startswith("mlgate: FAIL:")
 
 
 def test_render_markdown_all_passing_collapses_everything() -> None:
     md = render_markdown([_passing()], baseline_present=True)
-    assert "**✅ all 2 gates passed**" in md
+    assert "**✅ PASS: all 2 gates passed**" in md
     assert "###" not in md.split("<details>")[0]
-    assert "| `f1` | 0.7 | >= 0.6 | - | - | ✅ PASS |" in md and "| `f1` | 0.7 | <= 1 | - | - | ✅ PASS |" in md
+    assert "| `f1` | threshold | 0.7 | >= 0.6 | - | - | ✅ PASS |" in md
+    assert "| `f1` | threshold | 0.7 | <= 1 | - | - | ✅ PASS |" in md
 
 
 # --- json ----------------------------------------------------------------------------------
@@ -305,10 +348,14 @@ def test_render_json_summary_and_strict_json() -> None:
         "new": 0,
         "inconclusive": 0,
         "skipped": 0,
+        "failed_tests": 2,
+        "errored_tests": 0,
+        "interrupted": False,
         "status": FAIL,
+        "verdict": "2 of 6 gates failed (1 warning)",
     }
     assert [t["nodeid"] for t in data["tests"]] == [r.nodeid for r in results]
-    assert data["tests"][0] == json.loads(json.dumps(_failing().to_dict()))
+    assert data["tests"][0] == dict(json.loads(json.dumps(_failing().to_dict())), status=FAIL)
     assert data["unused_baseline"] == [{"test": "t.py::gone", "metric": "recall"}]
     assert data["provenance"] == {"commit": "abc"}
     assert data["tests"][2]["gates"][0]["extra"]["change"] == "nan"
@@ -319,6 +366,16 @@ def test_render_json_empty() -> None:
     data = render_json([], baseline_present=False)
     assert data["summary"]["status"] == PASS and data["summary"]["tests"] == 0
     assert data["provenance"] is None and data["unused_baseline"] == []
+
+
+def test_an_interrupted_run_says_so_everywhere() -> None:
+    from pytest_mlgate.policy import run_verdict
+
+    verdict = run_verdict([_passing()], interrupted=True)
+    assert verdict.status == FAIL and verdict.interrupted
+    assert "run interrupted" in render_markdown([_passing()], baseline_present=False, verdict=verdict)
+    assert render_json([_passing()], baseline_present=False, verdict=verdict)["summary"]["interrupted"] is True
+    assert "interrupted" in render_terminal([_passing()], baseline_present=False, verdict=verdict)[-1]
 
 
 # --- files ---------------------------------------------------------------------------------

@@ -1,0 +1,18 @@
+"""The typed keys under which the plugin keeps its state on pytest's config and items."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from .markers import ParsedMarkers
+    from .options import Settings
+    from .session import ItemState, MlgateSession
+
+settings_key = pytest.StashKey["Settings"]()
+session_key = pytest.StashKey["MlgateSession"]()
+collected_key = pytest.StashKey["set[str]"]()  # every collected test id, deselected ones too
+parsed_key = pytest.StashKey["ParsedMarkers"]()
+state_key = pytest.StashKey["ItemState"]()
