@@ -791,11 +791,19 @@ def compute_metric(metric: Metric, d: Prepared) -> float:
 
 def slice_label(value: Any) -> str:
     """How a slice value appears inside a metric name."""
-    if isinstance(value, float) and value != value:
-        return "nan"
+    try:
+        missing = value is None or bool(value != value)  # NaN, NaT
+    except TypeError:  # pd.NA: its comparisons are NA, whatever dtype held it
+        missing = True
+    if missing:
+        return "nan"  # one name for a missing value, so a dtype change renames no baseline entry
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+#: More distinct slice values than this get a warning that suggests binning the column.
+MAX_SLICES_WITHOUT_WARNING = 100
 
 
 def _add_slices(ev: Evaluation, slice_by: Any, X: Any, n: int) -> None:
@@ -817,6 +825,15 @@ def _add_slices(ev: Evaluation, slice_by: Any, X: Any, n: int) -> None:
             raise ValueError(f"slice_by must be a column name or an array of {n} values, got shape {keys.shape}")
     labels = np.array([slice_label(v) for v in keys.tolist()], dtype=object)
     order = sorted(set(labels.tolist()))
+    if len(order) > MAX_SLICES_WITHOUT_WARNING:
+        import warnings
+
+        from .gates import MlgateWarning
+
+        warnings.warn(MlgateWarning(
+            f"slice_by={col_name!r} has {len(order)} distinct values, so most slices are too small to judge; "
+            f"bin it first, e.g. slice_by=pandas.cut(X[{col_name!r}], bins=5) or pandas.qcut(..., q=5)"
+        ), stacklevel=3)
     base_names = list(ev.metrics)
     per_base: dict[str, list[float]] = {b: [] for b in base_names}
     for value in order:

@@ -85,6 +85,7 @@ class Failure:
     nodeid: str
     outcome: str
     line: str
+    by_gates: bool = False  # failed by its own gates, not by an error or an assert
 
 
 @dataclass(frozen=True)
@@ -125,11 +126,13 @@ def run_verdict(
     failures: list[Failure] = []
     for result in results:
         failed_gates = [g for g in result.gates if g.status == FAIL]
-        if result.outcome in FAILED_OUTCOMES:
-            line = result.error or (failed_gates[0].message.splitlines()[0] if failed_gates else result.outcome)
-            failures.append(Failure(result.nodeid, result.outcome, line))
-        elif failed_gates:
-            failures.append(Failure(result.nodeid, "failed", failed_gates[0].message.splitlines()[0]))
+        if failed_gates:
+            line = result.error if result.outcome in FAILED_OUTCOMES and result.error else \
+                failed_gates[0].message.splitlines()[0]
+            failures.append(Failure(result.nodeid, result.outcome if result.outcome == "error" else "failed", line,
+                                    by_gates=True))
+        elif result.outcome in FAILED_OUTCOMES:
+            failures.append(Failure(result.nodeid, result.outcome, result.error or result.outcome))
     status = worst_status(g.status for r in results for g in r.gates)
     status = PASS if status in (NEW, SKIP, "-") else status
     if failures or pytest_failed or interrupted:

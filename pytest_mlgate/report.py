@@ -90,7 +90,8 @@ def summary_rows(results: Sequence[TestResult], *, baseline_present: bool) -> li
                 rows.append({
                     "test": result.nodeid, "metric": name, "gate": _NONE,
                     "value": format_value(record.value if record is not None else None), "threshold": _NONE,
-                    "baseline": _NONE, "change": _NONE, "status": NEW if baseline_present else _NONE,
+                    "baseline": _NONE, "change": _NONE,
+                    "status": NEW if baseline_present and result.judged else _NONE,
                     "message": "",
                 })
             for gate in gates:
@@ -133,12 +134,15 @@ def verdict_text(verdict: RunVerdict) -> str:
     if counts[SKIP]:
         extras.append(f"{counts[SKIP]} too small to judge")
     tail = f" ({', '.join(extras)})" if extras else ""
-    failed_tests = [f for f in verdict.failures if f.outcome in ("failed", "error")]
-    errored = sum(1 for f in verdict.failures if f.outcome == "error")
+    failed_tests = [f for f in verdict.failures if not f.by_gates]
+    errored = sum(1 for f in failed_tests if f.outcome == "error")
     if verdict.interrupted:
         head = "run interrupted: results are incomplete"
     elif counts[FAIL]:
         head = f"{counts[FAIL]} of {_plural(total, 'gate')} failed"
+        if failed_tests:
+            head += f", and {_plural(len(failed_tests), 'model test')} failed outside its gates" + (
+                f" ({errored} with errors)" if errored else "")
     elif failed_tests:
         head = f"{_plural(len(failed_tests), 'model test')} failed" + (f" ({errored} with errors)" if errored else "")
         head += f"; {counts[PASS]} of {_plural(total, 'gate')} passed" if total else ", no gate evaluated"

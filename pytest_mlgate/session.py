@@ -326,9 +326,13 @@ class MlgateSession:
         baseline = self._baseline if self._baseline_loaded else None
         if baseline is None:
             return []
+        from .outputs import savable
+
         seen = {(r.nodeid, m) for r in self.results.values() for m in r.metrics}
+        complete = {r.nodeid for r in self.results.values() if savable(r)}  # a test that stopped early proves nothing
         gone = gone_test_check(self.config, self.collected | set(self.order))
-        return [(nodeid, metric) for nodeid, metric in baseline.unused(seen) if nodeid in self.results or gone(nodeid)]
+        return [(nodeid, metric) for nodeid, metric in baseline.unused(seen)
+                if nodeid in complete or (nodeid not in self.results and gone(nodeid))]
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:

@@ -91,6 +91,7 @@ def _failing() -> TestResult:
             _gate("accuracy[sex=F]", WARN, 0.85),
         ],
         drift=[DRIFT],
+        judged=True,
     )
 
 
