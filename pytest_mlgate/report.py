@@ -200,6 +200,32 @@ def render_terminal(
     return lines
 
 
+def github_annotations(results: Sequence[TestResult]) -> list[str]:
+    """GitHub Actions workflow commands: an ``::error`` per failed gate (or model test that failed
+    outside its gates), a ``::warning`` per warned or inconclusive one, on the test's line."""
+    lines = []
+    for result in results:
+        where = ""
+        if result.file:
+            where = f" file={_gh_property(result.file)}" + (f",line={result.line}" if result.line else "")
+        title = f",title={_gh_property('mlgate: ' + result.nodeid)}" if where else ""
+        for gate in result.gates:
+            level = {FAIL: "error", WARN: "warning", INCONCLUSIVE: "warning"}.get(gate.status)
+            if level is not None:
+                lines.append(f"::{level}{where}{title}::{_gh_data(f'{gate.status} ({gate.kind}): {gate.message}')}")
+        if result.outcome in ("failed", "error") and not any(g.status == FAIL for g in result.gates):
+            lines.append(f"::error{where}{title}::{_gh_data(f'{result.outcome}: {result.error or result.outcome}')}")
+    return lines
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
 def _cell(text: Any) -> str:
     """A Markdown table cell: ``|`` escaped, line breaks flattened."""
     return str(text).replace("|", "\\|").replace("\r", " ").replace("\n", " ")

@@ -116,6 +116,9 @@ class TestResult:
     when: str | None = None
     #: True once the body returned and the gates were judged: only then are its values complete
     judged: bool = False
+    #: the test's file (relative to the rootdir) and 1-based line, for CI annotations
+    file: str | None = None
+    line: int | None = None
 
     @property
     def failed_gates(self) -> list[GateResult]:
@@ -129,6 +132,8 @@ class TestResult:
             "error": self.error,
             "when": self.when,
             "judged": self.judged,
+            "file": self.file,
+            "line": self.line,
             "metrics": {k: m.to_dict() for k, m in self.metrics.items()},
             "gates": [g.to_dict() for g in self.gates],
             "drift": list(self.drift),
@@ -144,6 +149,8 @@ class TestResult:
             error=d.get("error"),
             when=d.get("when"),
             judged=bool(d.get("judged", False)),
+            file=d.get("file"),
+            line=d.get("line"),
             metrics={k: MetricRecord.from_dict(m) for k, m in d.get("metrics", {}).items()},
             gates=[GateResult.from_dict(g) for g in d.get("gates", [])],
             drift=list(d.get("drift", [])),

@@ -158,7 +158,8 @@ class MlgateSession:
 
         parsed = item.stash.get(parsed_key, None) or parse_markers(item, self.registry)
         seed = derive_seed(self.settings.base_seed, item.nodeid)
-        result = TestResult(nodeid=item.nodeid, seed=seed)
+        path, line, _ = item.location
+        result = TestResult(nodeid=item.nodeid, seed=seed, file=path, line=None if line is None else line + 1)
         state = ItemState(result, parsed, None)  # type: ignore[arg-type]
         state.fixture = MlGate(result, lambda: self.current_spec(item, state), self.registry,
                                self.settings.evaluation, seed)
@@ -387,6 +388,11 @@ class MlgateSession:
                 terminalreporter.write_line(line, red=line.startswith(("failed:", "mlgate: FAIL")))
         for message in self.messages:
             terminalreporter.write_line(message, red="ERROR" in message)
+        if results and os.environ.get("GITHUB_ACTIONS") == "true":
+            from .report import github_annotations
+
+            for line in github_annotations(results):  # the pull request's diff shows them on the test's line
+                terminalreporter.write_line(line)
 
 
 # ---------------------------------------------------------------------- helpers

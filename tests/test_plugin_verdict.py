@@ -431,3 +431,26 @@ def test_randomly_replay_line_reproduces_the_body(pytester: pytest.Pytester) -> 
     b = json.loads((pytester.path / "b.json").read_text())["tests"][0]["metrics"]["score"]["value"]
     assert a == b  # mlgate's seed decides the body's global random state, whatever randomly's seed
     again.assert_outcomes(failed=1)
+
+
+def test_github_actions_annotations_on_the_tests_line(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    pytester.makepyfile(test_gh="""
+        import pytest
+
+        @pytest.mark.model_threshold(accuracy=0.99)
+        def test_fails(mlgate):
+            mlgate.record(accuracy=0.9)
+
+        @pytest.mark.model_threshold(f1=0.99, severity="warn")
+        def test_warns(mlgate):
+            mlgate.record(f1=0.5)
+    """)
+    result = pytester.runpytest("-n", "2")
+    lines = result.stdout.lines
+    assert "::error file=test_gh.py,line=3,title=mlgate%3A test_gh.py%3A%3Atest_fails::FAIL (threshold): " \
+        "accuracy = 0.9 fails >= 0.99" in lines
+    assert any(line.startswith("::warning file=test_gh.py,line=7,") and "WARN (threshold): f1 = 0.5" in line
+               for line in lines)
+    monkeypatch.delenv("GITHUB_ACTIONS")
+    assert "::error" not in pytester.runpytest().stdout.str()
