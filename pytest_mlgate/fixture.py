@@ -54,6 +54,10 @@ class MlGate:
         self._seed = seed
         self._rng: np.random.Generator | None = None
 
+    def rebind(self, result: TestResult, seed: int) -> None:
+        """Record into ``result`` with ``seed`` from now on (one replicate of ``model_seeds``)."""
+        self._result, self._seed, self._rng = result, seed, None
+
     @property
     def _spec(self) -> ItemSpec:
         """The test's gates, markers added at run time (``request.node.add_marker``) included."""

@@ -121,6 +121,7 @@ class ItemSpec:
 
     gates: list[Gate] = field(default_factory=list)
     tolerances: dict[str, Tolerance] = field(default_factory=dict)
+    seeds: int | None = None  # model_seeds(k): the body runs once per seed
 
     def requested(self, prefix: str = "") -> list[str]:
         """Registry-side metric names the gates name, with ``prefix`` removed."""

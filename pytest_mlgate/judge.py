@@ -58,7 +58,7 @@ def _threshold_verdicts(gate: Gate, result: TestResult, ctx: JudgeContext) -> li
     elif _small_slice(record, ctx.min_slice_size):
         verdict = _skipped(record, gate, ctx.min_slice_size, "threshold")
     else:
-        verdict = gate.judge(record.value, n=record.n, interval=record.interval)
+        verdict = judge_record(gate, record)
     out = [verdict]
     if not gate.slices:
         return out
@@ -75,8 +75,29 @@ def _threshold_verdicts(gate: Gate, result: TestResult, ctx: JudgeContext) -> li
         if _small_slice(m, ctx.min_slice_size):
             out.append(_skipped(m, gate, ctx.min_slice_size, "threshold"))
         else:
-            out.append(gate.judge(m.value, n=m.n, interval=m.interval, metric=m.name))
+            out.append(judge_record(gate, m, metric=m.name))
     return out
+
+
+def judge_record(gate: Gate, record: MetricRecord, *, metric: str | None = None) -> GateResult:
+    """``gate`` on one recorded metric; with seed replicates, on the worst replicate, or with a
+    confidence on the one-sided bound of the mean across seeds."""
+    if record.replicates is None:
+        return gate.judge(record.value, n=record.n, interval=record.interval, metric=metric)
+    from .replicates import judged_value, mean_bound_interval, spread_text
+
+    values = record.replicates
+    if gate.confidence is None:
+        worst = judged_value(values, higher_is_better=gate.higher_is_better)
+        verdict = gate.judge(worst, n=record.n, metric=metric)
+        verdict.message += f" (the worst of {spread_text(values)})"
+        verdict.value, verdict.judged = record.value, worst
+    else:
+        verdict = gate.judge(record.value, n=record.n, interval=mean_bound_interval(values, gate.confidence),
+                             metric=metric)
+        verdict.message += f" (the bound of the mean across {spread_text(values)})"
+    verdict.extra["replicates"] = list(values)
+    return verdict
 
 
 def _skipped(record: MetricRecord, gate: Gate | None, min_size: int, kind: str, **fields: object) -> GateResult:

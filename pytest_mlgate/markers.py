@@ -17,7 +17,7 @@ from .gates import GateSpecError, ItemSpec, parse_gate
 if TYPE_CHECKING:
     from .metrics import MetricRegistry
 
-GATE_MARKERS = ("model_threshold", "model_regression")
+GATE_MARKERS = ("model_threshold", "model_regression", "model_seeds")
 _THRESHOLD_OPTIONS = ("severity", "confidence", "slices")
 
 
@@ -77,6 +77,16 @@ def parse_markers(item: pytest.Item, registry: MetricRegistry) -> ParsedMarkers:
                 spec.tolerances[metric] = parse_tolerance(value)
             except Exception as exc:
                 problems.append(f"model_regression: {metric}={value!r:.80}: {exc}")
+    seeds = item.get_closest_marker("model_seeds")
+    if seeds is not None:
+        from .replicates import parse_seeds
+
+        try:
+            spec.seeds = parse_seeds(seeds.args, dict(seeds.kwargs))
+        except ValueError as exc:
+            problems.append(str(exc))
+        if not isinstance(item, pytest.Function):
+            problems.append("model_seeds needs a test function (it runs the function's body once per seed)")
     levels: dict[str, set[float]] = {}
     for gate in spec.gates:
         if gate.confidence is not None:

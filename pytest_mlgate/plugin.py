@@ -29,8 +29,10 @@ MARKERS = {
     "bound; slices=True gates every slice of at least mlgate_min_slice_size rows.",
     "model_regression": "model_regression(**metrics): how much each metric may worsen against the stored "
     "baseline: a number is absolute, '2%' relative (default: ini mlgate_regression_tolerance).",
+    "model_seeds": "model_seeds(k): run the test body once per seed (each with its own mlgate.seed and "
+    "mlgate.rng); gates judge the worst replicate, or with confidence= the bound of the mean across seeds.",
 }
-GATE_MARKERS = ("model_threshold", "model_regression")
+GATE_MARKERS = ("model_threshold", "model_regression", "model_seeds")
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:

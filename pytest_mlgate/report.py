@@ -49,6 +49,9 @@ def _value_text(gate: GateResult) -> str:
         lo, hi = gate.interval
         level = f"{gate.confidence * 100:g}% " if gate.confidence is not None else ""
         return f"{_signed(gate.value)} ({level}interval [{_signed(lo)}, {_signed(hi)}])"
+    seeds = gate.extra.get("replicates")
+    if seeds and gate.confidence is None and gate.judged is not None:
+        return f"{text} (mean of {len(seeds)} seeds; worst {format_value(gate.judged)})"
     if gate.confidence is not None and gate.judged is not None and gate.judged != gate.value:
         side = "lower" if gate.op in (">=", ">") else "upper"
         return f"{text} ({side} {gate.confidence * 100:g}% bound {format_value(gate.judged)})"

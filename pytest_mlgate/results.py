@@ -32,12 +32,18 @@ class MetricRecord:
     confidence: float | None = None
     slice_column: str | None = None
     slice_value: str | None = None
+    #: with ``model_seeds``: the value of each seed's replicate (``value`` is their mean)
+    replicates: tuple[float, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["value"] = _jsonable_float(self.value)
         if self.interval is not None:
             d["interval"] = [_jsonable_float(v) for v in self.interval]
+        if self.replicates is None:
+            del d["replicates"]
+        else:
+            d["replicates"] = [_jsonable_float(v) for v in self.replicates]
         return d
 
     @classmethod
@@ -46,6 +52,8 @@ class MetricRecord:
         d["value"] = _float_from_json(d["value"])
         if d.get("interval") is not None:
             d["interval"] = tuple(_float_from_json(v) for v in d["interval"])
+        if d.get("replicates") is not None:
+            d["replicates"] = tuple(_float_from_json(v) for v in d["replicates"])
         return cls(**d)
 
 
@@ -119,6 +127,8 @@ class TestResult:
     #: the test's file (relative to the rootdir) and 1-based line, for CI annotations
     file: str | None = None
     line: int | None = None
+    #: with ``model_seeds``: one entry per seed, ``{"seed": int, "metrics": {name: value}}``
+    replicates: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def failed_gates(self) -> list[GateResult]:
@@ -134,6 +144,10 @@ class TestResult:
             "judged": self.judged,
             "file": self.file,
             "line": self.line,
+            "replicates": [
+                {"seed": r["seed"], "metrics": {k: _jsonable_float(v) for k, v in r["metrics"].items()}}
+                for r in self.replicates
+            ],
             "metrics": {k: m.to_dict() for k, m in self.metrics.items()},
             "gates": [g.to_dict() for g in self.gates],
             "drift": list(self.drift),
@@ -151,6 +165,10 @@ class TestResult:
             judged=bool(d.get("judged", False)),
             file=d.get("file"),
             line=d.get("line"),
+            replicates=[
+                {"seed": r["seed"], "metrics": {k: _float_from_json(v) for k, v in r["metrics"].items()}}
+                for r in d.get("replicates", [])
+            ],
             metrics={k: MetricRecord.from_dict(m) for k, m in d.get("metrics", {}).items()},
             gates=[GateResult.from_dict(g) for g in d.get("gates", [])],
             drift=list(d.get("drift", [])),

@@ -183,14 +183,54 @@ class MlgateSession:
             state.parsed = parse_markers(item, self.registry)
         return state.parsed.spec
 
-    @pytest.hookimpl(wrapper=True)
-    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool | None:
         """Seed the global random state again right before the body, after other plugins reseeded it
-        (pytest-randomly does at every phase), so the replay line reproduces the body."""
+        (pytest-randomly does at every phase), so the replay line reproduces the body; with
+        ``model_seeds(k)``, run the body once per seed."""
         state = pyfuncitem.stash.get(state_key, None)
-        if state is not None:
+        if state is None:
+            return None
+        seeds = self.current_spec(pyfuncitem, state).seeds
+        if not seeds:
             self.seed_globals(state.result.seed or 0)
-        return (yield)
+            return None  # pytest calls the function
+        self.run_replicates(pyfuncitem, state, seeds)
+        return True
+
+    def run_replicates(self, item: pytest.Function, state: ItemState, k: int) -> None:
+        from .replicates import combine
+        from .results import TestResult
+
+        names = getattr(getattr(item, "_fixtureinfo", None), "argnames", None) or tuple(item.funcargs)
+        kwargs = {name: item.funcargs[name] for name in names if name in item.funcargs}
+        replicates: list[TestResult] = []
+        try:
+            for r in range(k):
+                seed = derive_seed(self.settings.base_seed, f"{item.nodeid}\x00replicate {r}")
+                replicate = TestResult(nodeid=item.nodeid, seed=seed)
+                replicates.append(replicate)
+                state.fixture.rebind(replicate, seed)
+                self.seed_globals(seed)
+                try:
+                    item.obj(**kwargs)
+                except Exception as exc:
+                    pytest.fail(f"mlgate: replicate {r + 1} of {k} (mlgate.seed {seed}) raised "
+                                f"{type(exc).__name__}: {exc}", pytrace=True)
+        finally:
+            result = state.result
+            state.fixture.rebind(result, result.seed or 0)
+            result.metrics = combine([rep.metrics for rep in replicates]) if replicates else {}
+            result.replicates = [
+                {"seed": rep.seed, "metrics": {name: m.value for name, m in rep.metrics.items()}} for rep in replicates
+            ]
+            for rep in replicates:  # compare and drift gates of every replicate count
+                for gate in rep.gates:
+                    if isinstance(gate.extra.get("check"), int):
+                        gate.extra["check"] += len(result.drift)
+                result.gates += rep.gates
+                result.drift += rep.drift
+                result.comparisons += rep.comparisons
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
