@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from .markers import ParsedMarkers
-    from .options import Settings
-    from .session import ItemState, MlgateSession
+if TYPE_CHECKING:  # the stash keys' value types, named as strings below
+    from .markers import ParsedMarkers  # noqa: F401
+    from .options import Settings  # noqa: F401
+    from .session import ItemState, MlgateSession  # noqa: F401
 
 settings_key = pytest.StashKey["Settings"]()
 session_key = pytest.StashKey["MlgateSession"]()

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, final
 
 from ._errors import hide_input_errors
-from .gates import ItemSpec, MlgateWarning
+from .gates import ItemSpec
 from .metrics import MetricRegistry, evaluate, split_slice_name
-from .results import FAIL, INCONCLUSIVE, PASS, WARN, GateResult, MetricRecord, TestResult, format_value
+from .results import FAIL, INCONCLUSIVE, PASS, GateResult, MetricRecord, TestResult, format_value
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from .baseline import Tolerance
     from .drift import DriftReport
     from .metrics import Evaluation
 

@@ -18,7 +18,16 @@ from typing import Any
 
 from .policy import RunVerdict, count_statuses, run_verdict, test_status, worst_status  # noqa: F401
 from .results import (
-    FAIL, INCONCLUSIVE, NEW, PASS, SKIP, WARN, GateResult, TestResult, format_change, format_value,
+    FAIL,
+    INCONCLUSIVE,
+    NEW,
+    PASS,
+    SKIP,
+    WARN,
+    GateResult,
+    TestResult,
+    format_change,
+    format_value,
 )
 
 #: Report JSON format version.

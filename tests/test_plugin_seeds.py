@@ -35,7 +35,7 @@ def test_each_replicate_has_its_own_seed_and_the_worst_is_judged(pytester: pytes
     assert test["metrics"]["accuracy"]["value"] == pytest.approx(sum(values) / 5)
     gate = test["gates"][0]
     assert gate["judged"] == min(values) and "the worst of 5 seeds" in gate["message"]
-    again = pytester.runpytest("--mlgate-json=r2.json")  # seeds derive from the base seed and the test id
+    pytester.runpytest("--mlgate-json=r2.json")  # seeds derive from the base seed and the test id
     test2 = json.loads((pytester.path / "r2.json").read_text())["tests"][0]
     assert [r["seed"] for r in test2["replicates"]] == seeds
 

@@ -424,7 +424,7 @@ def test_randomly_replay_line_reproduces_the_body(pytester: pytest.Pytester) -> 
             mlgate.record(score=float(np.random.random()), higher_is_better=True)
     """)
     first = pytester.runpytest("--mlgate-json=a.json", "-p", "randomly")
-    line = next(l for l in first.stdout.lines if "replay: pytest" in l)
+    line = next(text for text in first.stdout.lines if "replay: pytest" in text)
     assert "--randomly-seed=" in line
     again = pytester.runpytest("--mlgate-json=b.json", "-p", "randomly", "-p", "no:cacheprovider")
     a = json.loads((pytester.path / "a.json").read_text())["tests"][0]["metrics"]["score"]["value"]
