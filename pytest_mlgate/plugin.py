@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from .cache import ModelCache
     from .fixture import ItemSpec, MlGate  # noqa: F401 - ItemSpec, ItemState: stash key types below
     from .session import ItemState, MlgateSession  # noqa: F401
 
@@ -57,6 +58,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="append one JSON line per run to PATH (ini mlgate_history).")
     group.addoption("--mlgate-report", default=None, metavar="PATH", help="write a Markdown report to PATH.")
     group.addoption("--mlgate-json", default=None, metavar="PATH", help="write a JSON report to PATH.")
+    group.addoption("--mlgate-cache", choices=("rw", "read", "off"), default="rw",
+                    help="model cache (mlgate_cache fixture): rw loads and stores (default), read only loads, "
+                    "off neither (stored models stay).")
+    group.addoption("--mlgate-cache-clear", action="store_true", default=False,
+                    help="remove every stored model from the model cache before the run.")
     parser.addini("mlgate_seed", "base seed of model tests (default 0)", default="0")
     parser.addini("mlgate_seed_globals", "seed Python's and numpy's global random state before each model test",
                   type="bool", default=True)
@@ -68,6 +74,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("mlgate_bootstrap", "bootstrap resamples for confidence intervals (0 turns them off)",
                   default="1000")
     parser.addini("mlgate_inconclusive", "what an inconclusive comparison does: warn or fail", default="warn")
+    parser.addini("mlgate_cache_dir", "model cache directory, relative to the rootdir "
+                  "(default: mlgate-models in pytest's cache directory)", default="")
     parser.addini("mlgate_step_summary", "append the Markdown report to $GITHUB_STEP_SUMMARY when it is set",
                   type="bool", default=True)
 
@@ -77,6 +85,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", line)
     config.stash[collected_key] = set()
     base_seed(config)  # a bad seed is a usage error before anything runs
+    from .cacheplugin import configure as configure_cache
+
+    configure_cache(config)  # the mlgate_cache fixture; --mlgate-cache-clear empties the cache here
     opt = config.option
     outputs = ("mlgate_report", "mlgate_json", "mlgate_history", "mlgate_save_baseline")
     controller = not hasattr(config, "workerinput") and getattr(opt, "dist", "no") not in (None, "no")
@@ -130,7 +141,7 @@ _PRELOAD = (
     "numpy", "pandas", "scipy.sparse", "scipy.spatial.distance", "scipy.special", "scipy.stats",
     "sklearn.base", "sklearn.metrics", "sklearn.preprocessing", "sklearn.utils.multiclass",
     "pytest_mlgate.session", "pytest_mlgate.fixture", "pytest_mlgate.metrics", "pytest_mlgate.baseline",
-    "pytest_mlgate.report", "pytest_mlgate.drift", "pytest_mlgate.stats",
+    "pytest_mlgate.report", "pytest_mlgate.drift", "pytest_mlgate.stats", "joblib", "pytest_mlgate.cache",
 )
 _preloaded: list[bool] = []
 
@@ -161,3 +172,12 @@ def mlgate(request: pytest.FixtureRequest) -> MlGate:
     return state.fixture
 
 
+
+
+@pytest.fixture(scope="session")
+def mlgate_cache(pytestconfig: pytest.Config) -> ModelCache:
+    """Train once: ``mlgate_cache.model(name, train, *args, **params)`` returns ``train(*args, **params)``,
+    stored across runs and loaded while the code, the arguments and the library versions are unchanged."""
+    from .cacheplugin import cache_plugin_key
+
+    return pytestconfig.stash[cache_plugin_key].make_cache()

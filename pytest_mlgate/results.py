@@ -109,6 +109,9 @@ class TestResult:
     drift: list[dict[str, Any]] = field(default_factory=list)
     comparisons: list[dict[str, Any]] = field(default_factory=list)
     outcome: str | None = None
+    #: each mlgate_cache.model call during the test's setup or call: name, key, source ("cache" or
+    #: "trained"), seconds, saved_seconds
+    models: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def failed_gates(self) -> list[GateResult]:
@@ -123,6 +126,7 @@ class TestResult:
             "gates": [g.to_dict() for g in self.gates],
             "drift": list(self.drift),
             "comparisons": list(self.comparisons),
+            "models": [dict(m) for m in self.models],
         }
 
     @classmethod
@@ -135,6 +139,7 @@ class TestResult:
             gates=[GateResult.from_dict(g) for g in d.get("gates", [])],
             drift=list(d.get("drift", [])),
             comparisons=list(d.get("comparisons", [])),
+            models=[dict(m) for m in d.get("models", [])],
         )
 
 

@@ -562,7 +562,9 @@ class MlgateSession:
             path = self.baseline_path()
             current = self.baseline or Baseline(path=path)
             gone = self.gone_tests(unused)  # none without a stored baseline
-            current.updated(results, prov(), drop=gone).save(path)
+            from .cacheplugin import with_models
+
+            current.updated(results, with_models(prov(), results), drop=gone).save(path)
             self.messages.append(f"mlgate: baseline saved to {path} ({len(results)} tests)")
             if gone:
                 self.messages.append(
