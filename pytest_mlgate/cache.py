@@ -600,6 +600,7 @@ class ModelCache:
             value = train(*args, **params)
             self._used(name, key, "trained", start, 0.0)
             return value
+        self._ensure_directory()
         with self._thread_lock, exclusive_lock(self.directory / "locks" / f"{key[:32]}.lock"):
             found = self._load(path, name, key, warn=True)  # another process may have stored it meanwhile
             if found is not None:
@@ -638,7 +639,6 @@ class ModelCache:
         meta = {"name": name, "key": key, "train": _callable_name(train), "train_seconds": seconds,
                 "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "environment": self.environment}
         try:
-            self._ensure_directory()
             write_entry(path, value, meta)
         except TypeError as exc:
             raise TypeError(
@@ -652,7 +652,10 @@ class ModelCache:
     def _ensure_directory(self) -> None:
         if self.directory.is_dir():
             return
-        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:  # a file of that name: the lock and the write report it
+            return
         ignore = self.directory / ".gitignore"
         if not ignore.exists():  # pickles do not belong in version control
             ignore.write_text("# created by pytest-mlgate: trained models, not for version control\n*\n")
