@@ -30,7 +30,6 @@ import site
 import sys
 import sysconfig
 import tempfile
-import threading
 import time
 import types
 import warnings
@@ -550,7 +549,6 @@ class ModelCache:
         self._fingerprinter = Fingerprinter(project_root)
         self._on_use = on_use
         self._environment: dict[str, Any] | None = None
-        self._thread_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<mlgate_cache {self.mode} {self.directory}>"
@@ -601,7 +599,7 @@ class ModelCache:
             self._used(name, key, "trained", start, 0.0)
             return value
         self._ensure_directory()
-        with self._thread_lock, exclusive_lock(self.directory / "locks" / f"{key[:32]}.lock"):
+        with exclusive_lock(self.directory / "locks" / f"{key[:32]}.lock"):
             found = self._load(path, name, key, warn=True)  # another process may have stored it meanwhile
             if found is not None:
                 return self._loaded(name, key, start, found)

@@ -315,6 +315,19 @@ def test_clear_removes_every_entry(project: Path) -> None:
     assert trained(project) == 3
 
 
+def test_a_cached_model_may_train_on_other_cached_models(project: Path) -> None:
+    cache = make_cache(project)
+    train = trainer(project).train
+
+    def stacked(X: np.ndarray) -> dict[str, Any]:  # trains its base model through the cache, under its own lock
+        return {"base": cache.model("base", train, X), "n": len(X)}
+
+    first = cache.model("stacked", stacked, X)
+    again = make_cache(project).model("stacked", stacked, X)
+    assert first["n"] == again["n"] == 4
+    assert trained(project) == 1 and len(cache.entries()) == 2
+
+
 def test_bad_mode_is_refused(project: Path) -> None:
     with pytest.raises(ValueError, match="mode='write': expected one of rw, read, off"):
         ModelCache(project / "cache", mode="write")
