@@ -34,7 +34,7 @@ import time
 import types
 import warnings
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
@@ -598,8 +598,18 @@ class ModelCache:
             value = train(*args, **params)
             self._used(name, key, "trained", start, 0.0)
             return value
-        self._ensure_directory()
-        with exclusive_lock(self.directory / "locks" / f"{key[:32]}.lock"):
+        with ExitStack() as stack:
+            try:
+                self._ensure_directory()
+                stack.enter_context(exclusive_lock(self.directory / "locks" / f"{key[:32]}.lock"))
+            except OSError as exc:  # an unusable cache directory costs the cache, not the test
+                warnings.warn(MlgateWarning(
+                    f"mlgate_cache: cannot use the cache directory {self.directory} ({exc}); "
+                    f"model {name!r} trains without being stored"
+                ), stacklevel=3)
+                value = train(*args, **params)
+                self._used(name, key, "trained", start, 0.0)
+                return value
             found = self._load(path, name, key, warn=True)  # another process may have stored it meanwhile
             if found is not None:
                 return self._loaded(name, key, start, found)

@@ -328,6 +328,13 @@ def test_a_cached_model_may_train_on_other_cached_models(project: Path) -> None:
     assert trained(project) == 1 and len(cache.entries()) == 2
 
 
+def test_an_unusable_directory_warns_and_trains(project: Path) -> None:
+    (project / "cache").write_text("a file where the cache directory should be")
+    with pytest.warns(MlgateWarning, match="cannot use the cache directory .* model 'm' trains without being stored"):
+        value = make_cache(project).model("m", trainer(project).train, X)
+    assert trained(project) == 1 and "coef" in value
+
+
 def test_bad_mode_is_refused(project: Path) -> None:
     with pytest.raises(ValueError, match="mode='write': expected one of rw, read, off"):
         ModelCache(project / "cache", mode="write")
