@@ -143,6 +143,7 @@ class Fingerprinter:
     # ------------------------------------------------------------------ what is project code
     def is_project(self, obj: Any) -> bool:
         """Is ``obj`` (a function, class or module) part of the user's project?"""
+        filename: str | None
         if isinstance(obj, types.FunctionType):
             filename = obj.__code__.co_filename
             if filename.startswith("<"):  # exec'd code, a notebook cell, a lambda typed at a prompt
@@ -181,7 +182,8 @@ class Fingerprinter:
                     tuple(self._value(a, graph, label=label) for a in obj.args),
                     tuple(sorted((k, self._value(v, graph, label=label)) for k, v in obj.keywords.items())))
         if isinstance(obj, types.MethodType):
-            return ("method", self._ref(obj.__func__, graph, label=label), self._value(obj.__self__, graph, label=label))
+            return ("method", self._ref(obj.__func__, graph, label=label),
+                    self._value(obj.__self__, graph, label=label))
         if isinstance(obj, types.ModuleType):
             return ("module", obj.__name__)
         if isinstance(obj, (types.FunctionType, type, types.BuiltinFunctionType, types.MethodWrapperType,
@@ -668,7 +670,9 @@ class ModelCache:
         if not ignore.exists():  # pickles do not belong in version control
             ignore.write_text("# created by pytest-mlgate: trained models, not for version control\n*\n")
 
-    def _used(self, name: str, key: str, source: str, start: float, saved: float, *, seconds: float | None = None) -> None:
+    def _used(
+        self, name: str, key: str, source: str, start: float, saved: float, *, seconds: float | None = None
+    ) -> None:
         if self._on_use is not None:
             elapsed = time.perf_counter() - start if seconds is None else seconds
             self._on_use(ModelUse(name=name, key=key, source=source, seconds=elapsed, saved_seconds=saved))

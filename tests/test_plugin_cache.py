@@ -125,7 +125,7 @@ def test_second_run_trains_nothing_and_says_so(suite: pytest.Pytester) -> None:
     ("name", "old", "new"),
     [
         ("conftest.py", "max_iter=500)", "max_iter=600)"),  # the training function
-        ("helpers.py", "/ X.std(axis=0)", "/ (2 * X.std(axis=0))"),  # a helper it calls, in another module of the project
+        ("helpers.py", "/ X.std(axis=0)", "/ (2 * X.std(axis=0))"),  # a helper, in another module
         ("conftest.py", "C = 1.0", "C = 0.5"),  # a parameter
     ],
     ids=["train", "helper", "parameter"],
