@@ -122,8 +122,10 @@ class RunOutputs:
         if not complete and not self.gone:
             self.messages.append(f"mlgate: baseline not saved: no model test completed ({kept} kept their stored values)")
             return
+        from .cacheplugin import with_models
+
         current = self.baseline or Baseline(path=path)
-        current.updated(complete, self.provenance(), drop=self.gone).save(path)
+        current.updated(complete, with_models(self.provenance(), complete), drop=self.gone).save(path)
         failing = sum(1 for r in complete if any(g.kind == "threshold" and g.status == FAIL for g in r.gates))
         note = f"; {failing} of them failed their thresholds" if failing else ""
         keep = f"; {kept} that did not complete kept their stored values" if kept else ""

@@ -14,6 +14,7 @@ import pytest
 from ._stash import collected_key, session_key, settings_key, state_key
 
 if TYPE_CHECKING:
+    from .cache import ModelCache
     from .fixture import MlGate
     from .session import MlgateSession
 
@@ -55,6 +56,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="append one JSON line per run to PATH (ini mlgate_history).")
     group.addoption("--mlgate-report", default=None, metavar="PATH", help="write a Markdown report to PATH.")
     group.addoption("--mlgate-json", default=None, metavar="PATH", help="write a JSON report to PATH.")
+    group.addoption("--mlgate-cache", choices=("rw", "read", "off"), default="rw",
+                    help="model cache (mlgate_cache fixture): rw loads and stores (default), read only loads, "
+                    "off neither (stored models stay).")
+    group.addoption("--mlgate-cache-clear", action="store_true", default=False,
+                    help="remove every stored model from the model cache before the run.")
     parser.addini("mlgate_seed", "base seed of model tests (default 0)", default="0")
     parser.addini("mlgate_seed_globals", "seed Python's and numpy's global random state before each model test",
                   type="bool", default=True)
@@ -66,6 +72,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("mlgate_bootstrap", "bootstrap resamples for confidence intervals (0 turns them off)",
                   default="1000")
     parser.addini("mlgate_inconclusive", "what an inconclusive comparison does: warn or fail", default="warn")
+    parser.addini("mlgate_cache_dir", "model cache directory, relative to the rootdir "
+                  "(default: mlgate-models in pytest's cache directory)", default="")
     parser.addini("mlgate_step_summary", "append the Markdown report to $GITHUB_STEP_SUMMARY when it is set",
                   type="bool", default=True)
 
@@ -78,6 +86,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     settings = resolve(config)  # every bad option or ini value is a usage error before anything runs
     config.stash[settings_key] = settings
+    from .cacheplugin import configure as configure_cache
+
+    configure_cache(config)  # the mlgate_cache fixture; --mlgate-cache-clear empties the cache here
     opt = config.option
     controller = not hasattr(config, "workerinput") and getattr(opt, "dist", "no") not in (None, "no")
     if controller or settings.outputs_asked:
@@ -122,6 +133,7 @@ _PRELOAD = (
     "pytest_mlgate.session", "pytest_mlgate.fixture", "pytest_mlgate.metrics", "pytest_mlgate.baseline",
     "pytest_mlgate.report", "pytest_mlgate.drift", "pytest_mlgate.stats", "pytest_mlgate.judge",
     "pytest_mlgate.outputs", "pytest_mlgate.junit", "pytest_mlgate.policy", "pytest_mlgate.markers",
+    "joblib", "pytest_mlgate.cache",
 )
 _preloaded: list[bool] = []
 
@@ -152,3 +164,12 @@ def mlgate(request: pytest.FixtureRequest) -> MlGate:
     return state.fixture
 
 
+
+
+@pytest.fixture(scope="session")
+def mlgate_cache(pytestconfig: pytest.Config) -> ModelCache:
+    """Train once: ``mlgate_cache.model(name, train, *args, **params)`` returns ``train(*args, **params)``,
+    stored across runs and loaded while the code, the arguments and the library versions are unchanged."""
+    from .cacheplugin import cache_plugin_key
+
+    return pytestconfig.stash[cache_plugin_key].make_cache()

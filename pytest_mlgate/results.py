@@ -129,6 +129,9 @@ class TestResult:
     line: int | None = None
     #: with ``model_seeds``: one entry per seed, ``{"seed": int, "metrics": {name: value}}``
     replicates: list[dict[str, Any]] = field(default_factory=list)
+    #: each mlgate_cache.model call during the test's setup or call: name, key, source ("cache" or
+    #: "trained"), seconds, saved_seconds
+    models: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def failed_gates(self) -> list[GateResult]:
@@ -152,6 +155,7 @@ class TestResult:
             "gates": [g.to_dict() for g in self.gates],
             "drift": list(self.drift),
             "comparisons": list(self.comparisons),
+            "models": [dict(m) for m in self.models],
         }
 
     @classmethod
@@ -173,6 +177,7 @@ class TestResult:
             gates=[GateResult.from_dict(g) for g in d.get("gates", [])],
             drift=list(d.get("drift", [])),
             comparisons=list(d.get("comparisons", [])),
+            models=[dict(m) for m in d.get("models", [])],
         )
 
 
