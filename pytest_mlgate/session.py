@@ -132,7 +132,9 @@ class MlgateSession:
             from .baseline import Baseline, BaselineError
 
             try:
-                self._baseline = Baseline.load(self.baseline_path())
+                explicit = bool(self.config.getoption("mlgate_baseline"))
+                saving = bool(self.config.getoption("mlgate_save_baseline"))
+                self._baseline = Baseline.load(self.baseline_path(), must_exist=explicit and not saving)
             except BaselineError as exc:
                 raise pytest.UsageError(str(exc)) from None
             self._baseline_loaded = True
@@ -544,7 +546,7 @@ class MlgateSession:
 
     def write_outputs(self, results: list[TestResult], *, passed: bool) -> None:
         """Baseline, history, Markdown and JSON: written by the controller alone, once per session."""
-        from .baseline import Baseline, append_history, gather_provenance, history_record
+        from .baseline import Baseline, append_history, entries_from_results, gather_provenance, history_record
         from .report import append_step_summary, render_json, render_markdown, write_text_atomic
 
         config = self.config
@@ -560,9 +562,9 @@ class MlgateSession:
         present = self.baseline is not None
         if config.getoption("mlgate_save_baseline") and results:
             path = self.baseline_path()
-            current = self.baseline or Baseline(path=path)
             gone = self.gone_tests(unused)  # none without a stored baseline
-            current.updated(results, prov(), drop=gone).save(path)
+            # merged under a lock with a fresh read: concurrent saves of other tests are kept
+            Baseline.merge_save(path, entries_from_results(results), provenance=prov(), drop=gone)
             self.messages.append(f"mlgate: baseline saved to {path} ({len(results)} tests)")
             if gone:
                 self.messages.append(

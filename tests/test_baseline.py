@@ -187,10 +187,27 @@ def test_save_replaces_existing_file(tmp_path: Path) -> None:
 def test_save_refuses_non_finite_naming_test_and_metric(tmp_path: Path, bad: float) -> None:
     path = tmp_path / "baseline.json"
     path.write_text("keep me", encoding="utf-8")
-    b = Baseline(path=path).updated([_result("t.py::bad", accuracy=bad)], PROV)
+    b = Baseline(path=path, entries={"t.py::bad": {"accuracy": BaselineEntry(bad)}})
     with pytest.raises(BaselineError, match=r"baseline\.json.*'t\.py::bad'.*'accuracy'"):
         b.save()
     assert path.read_text() == "keep me"
+    assert os.listdir(tmp_path) == ["baseline.json"]
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_merge_save_keeps_the_stored_value_of_a_non_finite_metric_and_saves_the_rest(
+    tmp_path: Path, bad: float
+) -> None:
+    path = _write(tmp_path / "baseline.json", _valid({"t.py::a": {"accuracy": {"value": 0.9}, "f1": {"value": 0.8}}}))
+    updates = {"t.py::a": {"accuracy": BaselineEntry(bad), "f1": BaselineEntry(0.85)}, "t.py::b": {"r2": BaselineEntry(0.5)}}
+    with pytest.raises(BaselineError, match=r"baseline\.json: NaN/inf cannot be stored.*'t\.py::a' metric 'accuracy'"):
+        Baseline.merge_save(path, updates, provenance=PROV)
+    stored = Baseline.load(path)
+    assert stored is not None
+    assert stored.entries == {
+        "t.py::a": {"accuracy": BaselineEntry(0.9), "f1": BaselineEntry(0.85)},
+        "t.py::b": {"r2": BaselineEntry(0.5)},
+    }
     assert os.listdir(tmp_path) == ["baseline.json"]
 
 
