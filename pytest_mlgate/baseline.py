@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 import platform
 import re
@@ -111,7 +112,7 @@ class BaselineEntry:
 
 
 def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 def _entry_from_json(raw: Any, where: str) -> BaselineEntry:
@@ -543,9 +544,14 @@ def parse_tolerance(value: Any) -> Tolerance:
     Raises ValueError naming the value when it is not a finite, non-negative amount.
     """
     if isinstance(value, Tolerance):
+        if not (math.isfinite(value.amount) and value.amount >= 0):
+            raise ValueError(f"invalid tolerance {value.amount!r}: must be a finite, non-negative amount")
         return value
     if _is_number(value):
-        amount, relative = float(value), False
+        try:
+            amount, relative = float(value), False
+        except OverflowError:
+            raise ValueError(f"invalid tolerance of {len(str(abs(int(value))))} digits: too large for a float") from None
     elif isinstance(value, str):
         text = value.strip()
         relative = text.endswith("%")
