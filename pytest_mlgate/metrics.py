@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import hide_input_errors
-from .validate import _plain, as_1d, as_float, check_length, check_missing, check_not_empty, input_error
+from .validate import _plain, as_1d, as_float, check_length, check_missing, check_not_empty, input_error, named_errors
 
 #: The function named in input errors.
 _FN = "evaluate"
@@ -493,6 +493,7 @@ def resolve_metrics(
     return names, custom
 
 
+@named_errors(_FN)
 def evaluate(
     registry: MetricRegistry,
     model: Any = None,
@@ -532,18 +533,18 @@ def evaluate(
             raise ValueError("pass either model, X, y or y_true=/y_pred=/y_score=, not both")
         if X is None or y is None:
             missing = "X" if X is None else "y"
-            raise ValueError(f"evaluate(model, X, y): {missing} is missing")
+            raise ValueError(f"{missing} is missing (evaluate(model, X, y) needs all three)")
         if not hasattr(model, "predict"):
             raise TypeError(f"model must have a predict method, got {type(model).__name__}")
         truth = y
     else:
         if X is not None:
-            raise ValueError("evaluate: X was given without a model")
+            raise ValueError("X was given without a model")
         truth = y_true if y_true is not None else y
         if truth is None:
-            raise ValueError("evaluate: y_true is missing (pass model, X, y or y_true=, y_pred=/y_score=)")
+            raise ValueError("y_true is missing (pass model, X, y or y_true=, y_pred=/y_score=)")
         if y_pred is None and y_score is None:
-            raise ValueError("evaluate: give y_pred= and/or y_score= with y_true=")
+            raise ValueError("y_pred= and/or y_score= must be given with y_true=")
     y_name = "y" if model is not None else "y_true"
     y_arr = _to_1d(y_name, truth)
     n = len(y_arr)

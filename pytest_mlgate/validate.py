@@ -9,13 +9,42 @@ for bad input. numpy is imported inside the functions; nothing here imports pyte
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from ._errors import hide_input_errors
 
 #: How a missing value is named in messages.
 MISSING = "NaN/None"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def named_errors(function: str) -> Callable[[F], F]:
+    """Decorate a public function so every ValueError/TypeError it raises reads ``"<function>: ..."``.
+
+    Messages raised through :func:`input_error` already do; others (written as ``"<argument>
+    <cause>"``, or from a library underneath) get the prefix, keeping their type (ValueError or
+    TypeError) and the original as ``__cause__``.
+    """
+    prefix = f"{function}: "
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            __tracebackhide__ = hide_input_errors
+            try:
+                return func(*args, **kwargs)
+            except (ValueError, TypeError) as exc:
+                if str(exc).startswith(prefix):
+                    raise
+                kind = TypeError if isinstance(exc, TypeError) and not isinstance(exc, ValueError) else ValueError
+                raise kind(prefix + str(exc)) from exc
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
 def input_error(

@@ -198,7 +198,7 @@ def test_registry_add_validates() -> None:
     [
         ({"y_true": [0, 1], "y_pred": [0, 1, 1]}, "y_pred has 3 values but y_true has 2"),
         ({"y_true": [], "y_pred": []}, "y_true is empty"),
-        ({"y_true": [1.0, 1.0], "y_pred": [1.0, 1.0]}, r"^y_true has a single class \(1\.0\): classification"),
+        ({"y_true": [1.0, 1.0], "y_pred": [1.0, 1.0]}, r"^evaluate: y_true has a single class \(1\.0\): classification"),
         ({"y_true": [0, 1], "y_pred": [0, 1], "metrics": []}, r"metrics=\[\] names no metric; pass metrics=None"),
         ({"y_true": [0, 1], "y_pred": [0, 1], "metrics": {}}, r"metrics=\{\} names no metric"),
         ({"y_true": [0, 1, 2], "y_pred": [0, 1, 2], "metrics": {"boom": lambda t, p: 1 / 0}},
