@@ -609,8 +609,8 @@ def _resolve_method(name: Any, method: Any) -> str | None:
         key = _ALIASES.get(method, method)
         if key in METHODS:
             return key
-    raise ValueError(
-        f"column {name!r}: unknown drift method {method!r}; valid: 'auto', " + ", ".join(repr(m) for m in METHODS)
+    raise input_error(
+        _FN, f"column {name!r}:", f"unknown drift method {method!r}; valid: 'auto', " + ", ".join(repr(m) for m in METHODS)
     )
 
 
@@ -619,7 +619,7 @@ def _per_column(arg: Any, names: list[Any], what: str) -> dict[Any, Any]:
     if isinstance(arg, Mapping):
         unknown = [k for k in arg if k not in names]
         if unknown:
-            raise ValueError(f"{what}= names column {unknown[0]!r}, which is not among the compared columns")
+            raise input_error(_FN, f"{what}=", f"names column {unknown[0]!r}, which is not among the compared columns")
         return {n: arg.get(n) for n in names}
     return {n: arg for n in names}
 

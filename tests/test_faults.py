@@ -65,7 +65,7 @@ def test_concurrent_saves_of_different_subsets_keep_every_update(tmp_path: Path)
             for name in SUBSETS
         ]
         outputs = [p.communicate(timeout=180)[0] for p in procs]
-        for proc, out in zip(procs, outputs):
+        for proc, out in zip(procs, outputs, strict=True):
             assert proc.returncode == 0, out
             assert "baseline saved" in out
         stored = json.loads(baseline.read_text())["tests"]

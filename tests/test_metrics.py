@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pandas as pd
 import pytest
 import sklearn.metrics as skm
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
@@ -262,10 +265,6 @@ def test_probability_metrics_say_what_y_score_lacks() -> None:
 
 
 # --- one validator, one message shape (issue 8 item 1, issue 9 item 8) ------------------------
-
-import math  # noqa: E402
-
-import pandas as pd  # noqa: E402
 
 
 @pytest.mark.parametrize(
