@@ -618,9 +618,10 @@ def judge_regression(
             "baseline_interval": list(entry.interval) if entry.interval is not None else None,
         },
     )
-    if value is None or math.isnan(value):
+    if value is None or not math.isfinite(value):  # +inf "improves" on any baseline: fail closed
         gate.status = FAIL
-        gate.message = f"{metric} is NaN; baseline {format_value(base)} (allowed {tolerance}){ref}"
+        shown = "not recorded" if value is None else "NaN" if math.isnan(value) else f"{value}, not a finite number"
+        gate.message = f"{metric} is {shown}; baseline {format_value(base)} (allowed {tolerance}){ref}"
         return gate
     change = value - base
     worsening = -change if higher_is_better else change

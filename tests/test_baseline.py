@@ -451,10 +451,13 @@ def test_regression_nan_fails() -> None:
     json.dumps(g.to_dict(), allow_nan=False)
 
 
-def test_regression_inf_fails_in_the_bad_direction() -> None:
+def test_regression_inf_fails_in_either_direction() -> None:
+    """An infinite value is no measurement: it fails closed even where it would read as an improvement."""
     assert _judge(-math.inf, 0.95).status == FAIL
     assert _judge(math.inf, 0.2, hib=False).status == FAIL
-    assert _judge(math.inf, 0.95).status == PASS
+    assert _judge(math.inf, 0.95).status == FAIL
+    assert _judge(-math.inf, 0.2, hib=False).status == FAIL
+    assert "not a finite number" in _judge(math.inf, 0.95).message
 
 
 def test_regression_inconclusive_when_not_significant() -> None:

@@ -400,3 +400,34 @@ def test_saving_a_symlinked_baseline_updates_its_target_and_keeps_the_link(pytes
     assert link.is_symlink()
     assert json.loads((store / "baseline.json").read_text())["tests"]["test_a.py::test_a"]["m"]["value"] == 2.0
     assert _leftovers(store) == [] and _leftovers(pytester.path) == []
+
+
+# --- gates that would pass on nothing ----------------------------------------------------------
+
+
+def test_a_regression_gate_fails_on_an_infinite_improvement(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytester.makepyfile(test_a="""
+        import os
+        def test_acc(mlgate):
+            mlgate.record(accuracy=float(os.environ["ACC"]), log_loss=-float(os.environ["ACC"]))
+    """)
+    monkeypatch.setenv("ACC", "0.9")
+    assert pytester.runpytest("--mlgate-save-baseline").ret == 0
+    monkeypatch.setenv("ACC", "inf")  # +inf accuracy and -inf log_loss read as improvements
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*accuracy is inf, not a finite number*", "*log_loss is -inf, not a finite number*"])
+
+
+@pytest.mark.parametrize("spec", ["'>=-1e999'", "'<=1e999'", "10**400", "float('inf')"])
+def test_a_threshold_that_cannot_fail_is_a_usage_error_at_collection(pytester: pytest.Pytester, spec: str) -> None:
+    pytester.makepyfile(test_a=f"""
+        import pytest
+        @pytest.mark.model_threshold(accuracy={spec})
+        def test_acc(mlgate):
+            mlgate.record(accuracy=0.5)
+    """)
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*test_a.py::test_acc: model_threshold: accuracy=*"])
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
