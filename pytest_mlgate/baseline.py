@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 import platform
+import re
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping
@@ -19,13 +21,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .report import jsonable, utc_now, verdict_of, write_text_atomic
+from ._files import append_whole, locked, real_target, write_text_atomic
+from .report import jsonable, utc_now, verdict_of
 from .results import FAIL, INCONCLUSIVE, PASS, GateResult, TestResult, format_change, format_value
-
-try:  # advisory locking is POSIX-only; elsewhere appends rely on O_APPEND alone
-    import fcntl
-except ImportError:  # pragma: no cover - exercised only on Windows
-    fcntl = None  # type: ignore[assignment]
 
 #: Baseline and history format version this code writes and the newest it reads.
 BASELINE_VERSION = 1
@@ -34,6 +32,15 @@ BASELINE_VERSION = 1
 PROVENANCE_PACKAGES = ("pytest-mlgate", "pytest", "numpy", "pandas", "scipy", "scikit-learn")
 
 _GIT_TIMEOUT = 5.0
+
+#: Significant digits a stored value keeps: reviewable diffs, and a change below them is no change.
+STORED_DIGITS = 6
+
+#: Deepest nesting of arrays and objects a baseline file may have (the format itself needs 5).
+MAX_DEPTH = 32
+
+#: Longest run of digits accepted for one JSON number (a float holds about 17 significant ones).
+_MAX_NUMBER_DIGITS = 400
 
 
 class BaselineError(Exception):
@@ -50,6 +57,25 @@ _REPAIR = (
 )
 
 
+def stored_value(value: float) -> float:
+    """``value`` at the precision a baseline stores it: :data:`STORED_DIGITS` significant digits.
+
+    Non-finite values pass through unchanged (they are refused when saving).
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return value
+    return float(f"{value:.{STORED_DIGITS}g}")
+
+
+def stored_resolution(value: float) -> float:
+    """Half a unit of the last stored digit of ``value``: a difference below it is no change."""
+    value = abs(float(value))
+    if value == 0 or not math.isfinite(value):
+        return 0.0
+    return 0.5 * 10.0 ** (math.floor(math.log10(value)) - (STORED_DIGITS - 1))
+
+
 @dataclass
 class BaselineEntry:
     """One stored metric value with what is known about its uncertainty."""
@@ -59,6 +85,17 @@ class BaselineEntry:
     interval: tuple[float, float] | None = None
     confidence: float | None = None
     higher_is_better: bool | None = None
+
+    def stored(self) -> BaselineEntry:
+        """This entry as the file holds it: values and interval at :data:`STORED_DIGITS` digits."""
+        interval = None
+        if self.interval is not None:
+            interval = (stored_value(self.interval[0]), stored_value(self.interval[1]))
+        return BaselineEntry(stored_value(self.value), self.n, interval, self.confidence, self.higher_is_better)
+
+    @property
+    def finite(self) -> bool:
+        return all(math.isfinite(v) for v in (self.value, *(self.interval or ())))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form; fields that are None are left out."""
@@ -75,7 +112,7 @@ class BaselineEntry:
 
 
 def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 def _entry_from_json(raw: Any, where: str) -> BaselineEntry:
@@ -136,17 +173,19 @@ class Baseline:
         return baseline_ref(self.provenance)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Baseline | None:
-        """Read ``path``; None when it does not exist, :class:`BaselineError` when it cannot be trusted."""
+    def load(cls, path: str | os.PathLike[str], *, must_exist: bool = False) -> Baseline | None:
+        """Read ``path`` (through symbolic links); None when it does not exist and ``must_exist`` is false.
+
+        :class:`BaselineError`, naming the file and the cause, for anything that cannot be trusted:
+        a missing file when ``must_exist``, a dangling link, a directory, malformed JSON, duplicate
+        keys, numbers a float cannot hold, nesting deeper than :data:`MAX_DEPTH`, a wrong structure.
+        """
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        text = _read_text(path, must_exist=must_exist)
+        if text is None:
             return None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise BaselineError(f"baseline file {path}: cannot be read: {exc}") from exc
         try:
-            data = json.loads(text, parse_constant=_reject_constant)
+            data = _strict_json(text)
         except ValueError as exc:
             raise BaselineError(f"baseline file {path}: malformed JSON: {exc}{_REPAIR}") from exc
         try:
@@ -195,25 +234,78 @@ class Baseline:
         """A new baseline: each test in ``results`` gets exactly its recorded metrics; others are kept,
         except the test ids in ``drop`` (tests that no longer exist).
 
-        Tests that recorded no metric keep their stored entries. NaN/inf values are carried
-        over and refused by :meth:`save`.
+        Tests that recorded no metric keep their stored entries. See :meth:`merged`.
+        """
+        return self.merged(entries_from_results(results), provenance=provenance, drop=drop)
+
+    def merged(
+        self,
+        updates: Mapping[str, Mapping[str, BaselineEntry]],
+        *,
+        provenance: Mapping[str, Any],
+        drop: Iterable[str] = (),
+    ) -> Baseline:
+        """A new baseline: each test in ``updates`` gets exactly the given metrics, the others keep theirs,
+        the ids in ``drop`` are removed.
+
+        Values are kept at :data:`STORED_DIGITS` significant digits. A NaN/inf value is not stored:
+        the metric keeps its stored entry (and :meth:`to_json` is not affected); see
+        :func:`non_finite`. When no stored entry changed, the stored provenance is kept.
         """
         gone = set(drop)
         entries = {nodeid: dict(metrics) for nodeid, metrics in self.entries.items() if nodeid not in gone}
-        for result in results:
-            if not result.metrics:
-                continue
-            entries[result.nodeid] = {
-                name: BaselineEntry(
-                    value=float(m.value),
-                    n=m.n,
-                    interval=(float(m.interval[0]), float(m.interval[1])) if m.interval is not None else None,
-                    confidence=m.confidence,
-                    higher_is_better=m.higher_is_better,
-                )
-                for name, m in result.metrics.items()
-            }
-        return Baseline(path=self.path, entries=entries, provenance=dict(provenance), version=BASELINE_VERSION)
+        for nodeid, metrics in updates.items():
+            old = self.entries.get(nodeid, {})
+            new: dict[str, BaselineEntry] = {}
+            for name, entry in metrics.items():
+                if entry.finite:
+                    new[name] = _settle(entry.stored(), old.get(name))
+                elif name in old:
+                    new[name] = old[name]
+            entries[nodeid] = new
+        entries = {nodeid: metrics for nodeid, metrics in entries.items() if metrics}
+        unchanged = _as_stored(entries) == _as_stored(self.entries)
+        kept = self.provenance if unchanged and self.provenance else dict(provenance)
+        return Baseline(path=self.path, entries=entries, provenance=kept, version=BASELINE_VERSION)
+
+    @classmethod
+    def merge_save(
+        cls,
+        path: str | os.PathLike[str],
+        updates: Mapping[str, Mapping[str, BaselineEntry]],
+        *,
+        provenance: Mapping[str, Any],
+        drop: Iterable[str] = (),
+    ) -> Baseline:
+        """Merge ``updates`` into the file at ``path`` under an exclusive lock; the merged baseline.
+
+        The file is re-read under the lock, so concurrent saves of any subsets of tests keep every
+        update: each test in ``updates`` gets exactly the given metrics (see :meth:`merged`), tests
+        not given keep theirs, ids in ``drop`` are removed. A symbolic link is followed: its target
+        is updated and the link kept. The file is only rewritten when something changed.
+        :class:`BaselineError` when the stored file cannot be trusted or written, and after writing
+        every finite value when some given values are NaN/inf (those keep their stored entries).
+        """
+        link = Path(path)
+        target = real_target(link)
+        bad = non_finite(updates)
+        try:
+            with locked(target):
+                current = cls.load(link) or cls(path=link)
+                merged = current.merged(updates, provenance=provenance, drop=drop)
+                merged.path = link
+                if target.exists() or merged.entries:
+                    if not target.exists() or merged.to_json() != current.to_json():
+                        merged.save(link)
+        except OSError as exc:
+            raise BaselineError(f"baseline file {link}: cannot be written: {exc}") from exc
+        if bad:
+            raise BaselineError(
+                f"baseline file {link}: NaN/inf cannot be stored, not saved: "
+                + ", ".join(f"test {t!r} metric {m!r}" for t, m in bad)
+                + " (any stored values of these are kept; every other value was saved)"
+            )
+        return merged
 
     def to_json(self) -> str:
         """The file text: sorted keys, indent 2, trailing newline. BaselineError on NaN/inf."""
@@ -229,7 +321,7 @@ class Baseline:
             "version": BASELINE_VERSION,
             "provenance": self.provenance,
             "tests": {
-                nodeid: {name: entry.to_dict() for name, entry in metrics.items()}
+                nodeid: {name: entry.stored().to_dict() for name, entry in metrics.items()}
                 for nodeid, metrics in self.entries.items()
             },
         }
@@ -252,6 +344,128 @@ class Baseline:
         return sorted(
             (nodeid, name) for nodeid, metrics in self.entries.items() for name in metrics if (nodeid, name) not in seen
         )
+
+
+def entries_from_results(results: Iterable[TestResult]) -> dict[str, dict[str, BaselineEntry]]:
+    """What each test recorded, as baseline entries; tests that recorded nothing are left out.
+
+    A metric's interval is stored only when its record has one.
+    """
+    out: dict[str, dict[str, BaselineEntry]] = {}
+    for result in results:
+        if not result.metrics:
+            continue
+        out[result.nodeid] = {
+            name: BaselineEntry(
+                value=float(m.value),
+                n=m.n,
+                interval=(float(m.interval[0]), float(m.interval[1])) if m.interval is not None else None,
+                confidence=m.confidence if m.interval is not None else None,
+                higher_is_better=m.higher_is_better,
+            )
+            for name, m in result.metrics.items()
+        }
+    return out
+
+
+def _as_stored(entries: Mapping[str, Mapping[str, BaselineEntry]]) -> dict[str, dict[str, BaselineEntry]]:
+    return {nodeid: {name: e.stored() for name, e in metrics.items()} for nodeid, metrics in entries.items()}
+
+
+def _settle(new: BaselineEntry, old: BaselineEntry | None) -> BaselineEntry:
+    """``new``, but with ``old``'s numbers where they differ by less than the stored precision."""
+    if old is None or (new.n, new.confidence, new.higher_is_better) != (old.n, old.confidence, old.higher_is_better):
+        return new
+
+    def close(a: float, b: float) -> bool:
+        return abs(a - b) <= stored_resolution(b)
+
+    value = old.value if close(new.value, old.value) else new.value
+    interval = new.interval
+    if new.interval is not None and old.interval is not None and all(map(close, new.interval, old.interval)):
+        interval = old.interval
+    return BaselineEntry(value, new.n, interval, new.confidence, new.higher_is_better)
+
+
+def non_finite(updates: Mapping[str, Mapping[str, BaselineEntry]]) -> list[tuple[str, str]]:
+    """``(test, metric)`` pairs of ``updates`` whose value or interval is NaN or infinite, sorted."""
+    return sorted((nodeid, name) for nodeid, metrics in updates.items() for name, e in metrics.items() if not e.finite)
+
+
+def _read_text(path: Path, *, must_exist: bool) -> str | None:
+    """The file's text; None when it is missing and may be; BaselineError naming the cause otherwise."""
+    if path.is_symlink() and not path.exists():
+        raise BaselineError(
+            f"baseline file {path}: is a symbolic link to {os.readlink(path)!r}, which does not exist; "
+            "fix or remove the link"
+        )
+    if path.is_dir():
+        raise BaselineError(f"baseline file {path}: cannot be read: it is a directory, not a file; give the path of a JSON file")
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if must_exist:
+            raise BaselineError(
+                f"baseline file {path}: does not exist; check the path, or run with --mlgate-save-baseline "
+                "to write it"
+            ) from None
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BaselineError(f"baseline file {path}: cannot be read: {exc}") from exc
+
+
+def _strict_json(text: str) -> Any:
+    """``json.loads`` that refuses what a baseline never holds; ValueError naming the cause."""
+    _check_depth(text)
+    try:
+        return json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+            object_pairs_hook=_unique_object,
+        )
+    except RecursionError:  # a depth the pre-scan missed: same answer
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels") from None
+
+
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _check_depth(text: str) -> None:
+    depth = 0
+    for m in _BRACKETS.finditer(_STRINGS.sub("", text)):
+        depth += 1 if m.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            raise ValueError(f"nested deeper than {MAX_DEPTH} levels (a baseline file needs 5)")
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r} in one object (which of the two to trust is unknown)")
+        out[key] = value
+    return out
+
+
+def _parse_int(text: str) -> int:
+    if len(text) > _MAX_NUMBER_DIGITS:
+        raise ValueError(f"the number {text[:20]}... ({len(text)} digits) is too large for a float")
+    value = int(text)
+    try:
+        float(value)
+    except OverflowError:
+        raise ValueError(f"the number {text[:20]}... ({len(text)} digits) is too large for a float") from None
+    return value
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is too large for a float")
+    return value
 
 
 def _reject_constant(name: str) -> Any:
@@ -330,9 +544,14 @@ def parse_tolerance(value: Any) -> Tolerance:
     Raises ValueError naming the value when it is not a finite, non-negative amount.
     """
     if isinstance(value, Tolerance):
+        if not (math.isfinite(value.amount) and value.amount >= 0):
+            raise ValueError(f"invalid tolerance {value.amount!r}: must be a finite, non-negative amount")
         return value
     if _is_number(value):
-        amount, relative = float(value), False
+        try:
+            amount, relative = float(value), False
+        except OverflowError:
+            raise ValueError(f"invalid tolerance of {len(str(abs(int(value))))} digits: too large for a float") from None
     elif isinstance(value, str):
         text = value.strip()
         relative = text.endswith("%")
@@ -399,13 +618,14 @@ def judge_regression(
             "baseline_interval": list(entry.interval) if entry.interval is not None else None,
         },
     )
-    if value is None or math.isnan(value):
+    if value is None or not math.isfinite(value):  # +inf "improves" on any baseline: fail closed
         gate.status = FAIL
-        gate.message = f"{metric} is NaN; baseline {format_value(base)} (allowed {tolerance}){ref}"
+        shown = "not recorded" if value is None else "NaN" if math.isnan(value) else f"{value}, not a finite number"
+        gate.message = f"{metric} is {shown}; baseline {format_value(base)} (allowed {tolerance}){ref}"
         return gate
     change = value - base
     worsening = -change if higher_is_better else change
-    eps = 1e-9 * max(1.0, abs(base), abs(allowed))
+    eps = max(1e-9 * max(1.0, abs(base), abs(allowed)), stored_resolution(base))  # below it: no change
     gate.extra["change"] = change if math.isfinite(change) else None
     allowed_text = f"{format_value(allowed)} ({tolerance})" if tolerance.relative else str(tolerance)
     comparison = f"{format_value(value)} vs baseline {format_value(base)} ({format_change(value, base)}, allowed {allowed_text})"
@@ -436,26 +656,15 @@ def judge_regression(
 
 
 def append_history(path: str | os.PathLike[str], record: Mapping[str, Any]) -> None:
-    """Append ``record`` as one JSON line to ``path``.
+    """Append ``record`` as one whole JSON line to ``path``, or nothing.
 
-    One ``os.write`` on an ``O_APPEND`` descriptor under an exclusive ``flock`` (where
-    available), so concurrent writers never interleave or truncate each other's lines.
-    Raises ValueError when the record holds NaN/inf or is not JSON-able.
+    Under an exclusive ``flock`` (where available) on an ``O_APPEND`` descriptor, so concurrent
+    writers never interleave; a failed or short write (a full disk) is cut back, and a file that
+    does not end in a newline gets one first, so every line stays whole. Raises ValueError when
+    the record holds NaN/inf or is not JSON-able, OSError naming ``path`` when it cannot be written.
     """
     line = json.dumps(record, sort_keys=True, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
-    data = (line + "\n").encode("utf-8")
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        view = memoryview(data)
-        while view:  # a regular file takes it in one write; the loop only guards short writes
-            written = os.write(fd, view)
-            view = view[written:]
-    finally:
-        os.close(fd)  # closing releases the lock
+    append_whole(path, (line + "\n").encode("utf-8"))
 
 
 def history_record(

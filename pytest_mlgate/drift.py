@@ -57,6 +57,7 @@ from scipy import stats
 from scipy.spatial import distance as _distance
 
 from ._errors import hide_input_errors
+from .validate import check_hashable, input_error
 
 __all__ = [
     "ColumnDrift",
@@ -400,6 +401,10 @@ class DriftDetected(AssertionError):
 # ----------------------------------------------------------------------------------------------
 
 
+#: The function named in input errors (``assert_no_drift`` and ``mlgate.check_drift`` call it).
+_FN = "detect_drift"
+
+
 def _as_series(data: Any, side: str) -> pd.Series | None:
     """A single-column input (Series, 1-d array, list) as a Series; None for a DataFrame."""
     __tracebackhide__ = hide_input_errors
@@ -409,26 +414,33 @@ def _as_series(data: Any, side: str) -> pd.Series | None:
         return data
     if isinstance(data, np.ndarray):
         if data.ndim != 1:
-            raise TypeError(f"{side}: expected a DataFrame, Series or 1-d array, got a {data.ndim}-d array")
+            raise input_error(
+                _FN, side, f"must be a DataFrame, Series or 1-d array, got a {data.ndim}-d array", error=TypeError
+            )
         return pd.Series(data)
     if isinstance(data, list):
-        if any(isinstance(v, (list, tuple, np.ndarray, pd.Series, pd.DataFrame)) for v in data):
-            raise TypeError(f"{side}: expected a 1-d list of values, got a nested list")
+        for row, v in enumerate(data):
+            if isinstance(v, (list, tuple, np.ndarray, pd.Series, pd.DataFrame)):
+                raise input_error(
+                    _FN, side, f"holds a {type(v).__name__} where one value per row is expected (a nested list)",
+                    row=row, error=TypeError,
+                )
         return pd.Series(data, dtype=object if not data else None)
-    raise TypeError(
-        f"{side}: expected a pandas DataFrame, Series, 1-d numpy array or list, got {type(data).__name__}"
+    raise input_error(
+        _FN, side, f"must be a pandas DataFrame, Series, 1-d numpy array or list, got {type(data).__name__}",
+        error=TypeError,
     )
 
 
 def _check_frame(frame: pd.DataFrame, side: str) -> pd.DataFrame:
     __tracebackhide__ = hide_input_errors
     if frame.shape[1] == 0:
-        raise ValueError(f"{side} has no columns")
+        raise input_error(_FN, side, "has no columns")
     if len(frame) == 0:
-        raise ValueError(f"{side} is empty (0 rows)")
+        raise input_error(_FN, side, "is empty (0 rows)")
     if not frame.columns.is_unique:
         dup = frame.columns[frame.columns.duplicated()][0]
-        raise ValueError(f"{side} has duplicate column {dup!r}")
+        raise input_error(_FN, side, f"has duplicate column {dup!r}")
     return frame
 
 
@@ -468,7 +480,7 @@ def _select_columns(ref: pd.DataFrame, cur: pd.DataFrame, columns: Any) -> list[
         names = list(ref.columns)
         for c in cur.columns:
             if c not in ref.columns:
-                raise ValueError(f"column {c!r} is missing in reference (present in current)")
+                raise input_error(_FN, f"column {c!r}", "is missing in reference (present in current)")
     else:
         if isinstance(columns, (str, bytes)) or not isinstance(columns, Iterable):
             names = [columns]  # one column name
@@ -479,14 +491,14 @@ def _select_columns(ref: pd.DataFrame, cur: pd.DataFrame, columns: Any) -> list[
                 order = {c: i for i, c in enumerate(ref.columns)}
                 names.sort(key=lambda c: (c not in order, order.get(c, 0), str(c)))
         if not names:
-            raise ValueError("columns= is empty: name at least one column")
+            raise input_error(_FN, "columns=", "is empty: name at least one column")
         if len(set(names)) != len(names):
-            raise ValueError("columns= names a column twice")
+            raise input_error(_FN, "columns=", "names a column twice")
     for c in names:
         if c not in ref.columns:
-            raise ValueError(f"column {c!r} is missing in reference")
+            raise input_error(_FN, f"column {c!r}", "is missing in reference")
         if c not in cur.columns:
-            raise ValueError(f"column {c!r} is missing in current")
+            raise input_error(_FN, f"column {c!r}", "is missing in current")
     return names
 
 
@@ -511,6 +523,10 @@ def _is_number_dtype(dtype: Any) -> bool:
 #: ``pd.api.types.infer_dtype`` kinds of an object column that holds numbers (not strings).
 _NUMBER_KINDS = {"integer", "floating", "mixed-integer-float", "decimal", "boolean"}
 
+#: ``infer_dtype`` kinds whose values are all hashable: no per-value check needed.
+_HASHABLE_KINDS = _NUMBER_KINDS | {"string", "bytes", "empty", "categorical", "datetime", "datetime64", "date",
+                                   "timedelta", "timedelta64", "time", "period", "interval", "complex"}
+
 
 def _check_not_all_missing(s: pd.Series, name: Any, side: str) -> None:
     """Raise when a column holds no usable value on one side (checked before its dtype)."""
@@ -527,17 +543,20 @@ def _check_not_all_missing(s: pd.Series, name: Any, side: str) -> None:
         if not s.isna().all():
             return
         what = "NaN/None"
-    raise ValueError(f"column {name!r} is all missing ({what}) in {side}")
+    raise input_error(_FN, f"column {name!r}", f"is all missing ({what}) in {side}")
 
 
 def _check_dtype(s: pd.Series, name: Any, side: str) -> None:
     __tracebackhide__ = hide_input_errors
     dt = s.dtype
     if not (_is_categorical_dtype(dt) or pd.api.types.is_numeric_dtype(dt)):
-        raise TypeError(
-            f"column {name!r} has unsupported dtype {dt} in {side}; convert it to numbers "
-            f"or list it in categorical="
+        raise input_error(
+            _FN, f"column {name!r}", f"has unsupported dtype {dt} in {side}",
+            fix="convert it to numbers or list it in categorical=", error=TypeError,
         )
+    if pd.api.types.is_object_dtype(dt) and pd.api.types.infer_dtype(s, skipna=True) not in _HASHABLE_KINDS:
+        # a list or dict in a cell cannot be a category: say where, not "unhashable type: 'list'"
+        check_hashable(_FN, f"column {name!r} in {side}", s.tolist())
 
 
 def _check_same_kind(rs: pd.Series, cs: pd.Series, name: Any) -> None:
@@ -556,10 +575,10 @@ def _check_same_kind(rs: pd.Series, cs: pd.Series, name: Any) -> None:
         return
     if pd.api.types.is_object_dtype(dt) and pd.api.types.infer_dtype(other, skipna=True) in _NUMBER_KINDS:
         return
-    raise TypeError(
-        f"column {name!r} is numeric in {num_side} (dtype {num.dtype}) but not in {other_side} "
-        f"(dtype {dt}); convert both sides to one type, or list it in categorical= to compare "
-        f"both sides as categories"
+    raise input_error(
+        _FN, f"column {name!r}", f"is numeric in {num_side} (dtype {num.dtype}) but not in {other_side} (dtype {dt})",
+        fix="convert both sides to one type, or list it in categorical= to compare both sides as categories",
+        error=TypeError,
     )
 
 
@@ -572,10 +591,11 @@ def _numeric_values(s: pd.Series, name: Any, side: str, other: str) -> np.ndarra
     conv = pd.to_numeric(obj, errors="coerce")
     bad = conv.isna() & obj.notna()
     if bad.any():
-        example = obj[bad].iloc[0]
-        raise TypeError(
-            f"column {name!r} is numeric in {other} but holds non-numeric values in {side} "
-            f"(e.g. {example!r}); list it in categorical= to compare it as categories"
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise input_error(
+            _FN, f"column {name!r}", f"is numeric in {other} but holds non-numeric values in {side} "
+            f"(e.g. {obj.iloc[row]!r})", row=row, fix="list it in categorical= to compare it as categories",
+            error=TypeError,
         )
     return conv.to_numpy(dtype=np.float64, na_value=np.nan)
 
@@ -589,8 +609,8 @@ def _resolve_method(name: Any, method: Any) -> str | None:
         key = _ALIASES.get(method, method)
         if key in METHODS:
             return key
-    raise ValueError(
-        f"column {name!r}: unknown drift method {method!r}; valid: 'auto', " + ", ".join(repr(m) for m in METHODS)
+    raise input_error(
+        _FN, f"column {name!r}:", f"unknown drift method {method!r}; valid: 'auto', " + ", ".join(repr(m) for m in METHODS)
     )
 
 
@@ -599,7 +619,7 @@ def _per_column(arg: Any, names: list[Any], what: str) -> dict[Any, Any]:
     if isinstance(arg, Mapping):
         unknown = [k for k in arg if k not in names]
         if unknown:
-            raise ValueError(f"{what}= names column {unknown[0]!r}, which is not among the compared columns")
+            raise input_error(_FN, f"{what}=", f"names column {unknown[0]!r}, which is not among the compared columns")
         return {n: arg.get(n) for n in names}
     return {n: arg for n in names}
 
@@ -609,10 +629,13 @@ def _check_threshold(name: Any, value: Any) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"column {name!r}: threshold must be a number, got {value!r}")
-    value = float(value)
+        raise input_error(_FN, f"column {name!r}:", f"threshold must be a number, got {value!r}", error=TypeError)
+    try:
+        value = float(value)
+    except OverflowError:
+        value = math.inf
     if not math.isfinite(value) or value < 0:
-        raise ValueError(f"column {name!r}: threshold must be a finite number >= 0, got {value!r}")
+        raise input_error(_FN, f"column {name!r}:", f"threshold must be a finite number >= 0, got {value!r}")
     return value
 
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -171,32 +172,65 @@ def parse_gate(
         raise GateSpecError(f"slices={slices!r} must be True or False")
     if isinstance(spec, bool) or spec is None:
         raise GateSpecError(f"{metric}={spec!r}: expected a number or a string such as '>=0.9'")
-    if isinstance(spec, (int, float)):
-        value = float(spec)
-        if not math.isfinite(value):
-            raise GateSpecError(f"{metric}={spec!r}: the threshold must be a finite number")
+    if isinstance(spec, numbers.Real):
+        value = _finite_threshold(metric, spec)
         higher = direction(metric)
         if higher is None:
             raise GateSpecError(
-                f"{metric}={spec!r}: the direction of metric {metric!r} is unknown; "
-                f"write {metric}='>={spec}' or {metric}='<={spec}'"
+                f"{metric}={_short(spec)}: the direction of metric {metric!r} is unknown; "
+                f"write {metric}='>={value:g}' or {metric}='<={value:g}'"
             )
         return Gate(metric, ">=" if higher else "<=", value, severity, conf, slices)
     if isinstance(spec, str):
         m = _SPEC.match(spec)
         if not m:
             raise GateSpecError(
-                f"{metric}={spec!r}: cannot parse; use a number or one of '>=0.9', '>0.9', '<=0.2', '<0.2'"
+                f"{metric}={_short(spec)}: cannot parse; use a number or one of '>=0.9', '>0.9', '<=0.2', '<0.2'"
             )
-        return Gate(metric, m.group(1), float(m.group(2)), severity, conf, slices)
+        return Gate(metric, m.group(1), _finite_threshold(metric, spec, m.group(2)), severity, conf, slices)
     raise GateSpecError(
-        f"{metric}={spec!r}: expected a number or a string such as '>=0.9', got {type(spec).__name__}"
+        f"{metric}={_short(spec)}: expected a number or a string such as '>=0.9', got {type(spec).__name__}"
     )
 
 
+def _finite_threshold(metric: str, spec: object, number: object = None) -> float:
+    """``spec`` (or the ``number`` parsed out of it) as a finite float; GateSpecError otherwise.
+
+    An infinite threshold (``1e999``, ``float("inf")``) or one too large for a float (``10**400``)
+    would make a gate that always passes or never can: both are usage errors.
+    """
+    raw = spec if number is None else number
+    try:
+        value = float(raw)  # type: ignore[arg-type]
+    except OverflowError:
+        raise GateSpecError(f"{metric}={_short(spec)}: the threshold is too large for a float") from None
+    except (TypeError, ValueError):
+        raise GateSpecError(f"{metric}={_short(spec)}: the threshold must be a number") from None
+    if not math.isfinite(value):
+        raise GateSpecError(
+            f"{metric}={_short(spec)}: the threshold must be a finite number, got {value} (a gate on "
+            "an infinite or undefined bound always passes or never can)"
+        )
+    return value
+
+
+def _short(value: object) -> str:
+    """``repr(value)``, shortened for a 400-digit literal."""
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**40 else f"<integer of {len(str(abs(value)))} digits>"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def parse_confidence(confidence: object) -> float | None:
+    """``confidence=`` of a gate as a float strictly between 0 and 1; GateSpecError otherwise."""
     if confidence is None:
         return None
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
-        raise GateSpecError(f"confidence={confidence!r} must be a number strictly between 0 and 1, e.g. 0.95")
-    return float(confidence)
+    message = f"confidence={_short(confidence)} must be a number strictly between 0 and 1, e.g. 0.95"
+    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real):
+        raise GateSpecError(message)
+    try:
+        value = float(confidence)
+    except OverflowError:
+        raise GateSpecError(message) from None
+    if not 0 < value < 1:  # NaN fails this too
+        raise GateSpecError(message)
+    return value

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import hide_input_errors
+from .validate import _plain, as_1d, as_float, check_length, check_missing, check_not_empty, input_error, named_errors
+
+#: The function named in input errors.
+_FN = "evaluate"
 
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
@@ -150,10 +155,46 @@ def _brier(d: Prepared) -> float:
     )
 
 
-def _max_error(d: Prepared) -> float:
+def _max_error_score(y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
     import numpy as np
 
-    return float(np.max(np.abs(np.asarray(d.y_true, float) - np.asarray(d.y_pred, float))))
+    return float(np.max(np.abs(np.asarray(y_true, float) - np.asarray(y_pred, float))))
+
+
+#: Regression values are rescaled when their magnitude is outside this range, so that squares
+#: and differences neither overflow nor underflow (mse of values near 1e160, r2 near 1e-300).
+_SAFE_SCALE = (1e-100, 1e100)
+
+
+def _regression_metric(fn: str | Callable[..., float], power: int) -> Callable[[Prepared], float]:
+    """A regression metric that holds at any scale of the data.
+
+    ``power`` is how the metric scales with the data: 0 for r2, explained variance and mape, 1
+    for mae, rmse, median and max error, 2 for mse. Far from 1 the values are divided by their
+    largest magnitude ``s`` first and the result multiplied by ``s ** power``; a result a float
+    cannot hold (mse of errors near 1e160) is a ValueError, never inf or an OverflowError.
+    """
+
+    def compute(d: Prepared) -> float:
+        __tracebackhide__ = hide_input_errors
+        import numpy as np
+
+        func = _sk(fn) if isinstance(fn, str) else fn
+        yt, yp = np.asarray(d.y_true, float), np.asarray(d.y_pred, float)
+        scale = float(max(np.max(np.abs(yt), initial=0.0), np.max(np.abs(yp), initial=0.0)))
+        if scale == 0.0 or _SAFE_SCALE[0] <= scale <= _SAFE_SCALE[1]:
+            return float(func(yt, yp, sample_weight=d.sample_weight))
+        value = float(func(yt / scale, yp / scale, sample_weight=d.sample_weight))
+        for _ in range(power):
+            value *= scale
+        if math.isinf(value):
+            raise ValueError(
+                f"the value is too large for a float (the data are near {scale:.0e}); gate a metric in the "
+                "data's own units, such as rmse or mae, or rescale the target"
+            )
+        return value
+
+    return compute
 
 
 def _builtin_metrics() -> list[Metric]:
@@ -175,14 +216,14 @@ def _builtin_metrics() -> list[Metric]:
         Metric("brier_score", False, PROBA, c, _brier),
         Metric("matthews_corrcoef", True, PRED, c, _pred_metric("matthews_corrcoef")),
         Metric("cohen_kappa", True, PRED, c, _pred_metric("cohen_kappa_score")),
-        Metric("r2", True, PRED, r, _pred_metric("r2_score")),
-        Metric("explained_variance", True, PRED, r, _pred_metric("explained_variance_score")),
-        Metric("mae", False, PRED, r, _pred_metric("mean_absolute_error")),
-        Metric("mse", False, PRED, r, _pred_metric("mean_squared_error")),
-        Metric("rmse", False, PRED, r, _pred_metric("root_mean_squared_error")),
-        Metric("mape", False, PRED, r, _pred_metric("mean_absolute_percentage_error")),
-        Metric("median_ae", False, PRED, r, _pred_metric("median_absolute_error")),
-        Metric("max_error", False, PRED, r, _max_error),
+        Metric("r2", True, PRED, r, _regression_metric("r2_score", 0)),
+        Metric("explained_variance", True, PRED, r, _regression_metric("explained_variance_score", 0)),
+        Metric("mae", False, PRED, r, _regression_metric("mean_absolute_error", 1)),
+        Metric("mse", False, PRED, r, _regression_metric("mean_squared_error", 2)),
+        Metric("rmse", False, PRED, r, _regression_metric("root_mean_squared_error", 1)),
+        Metric("mape", False, PRED, r, _regression_metric("mean_absolute_percentage_error", 0)),
+        Metric("median_ae", False, PRED, r, _regression_metric("median_absolute_error", 1)),
+        Metric("max_error", False, PRED, r, _regression_metric(_max_error_score, 1)),
     ]
     out = [Metric(m.name, m.higher_is_better, m.needs, m.task, m.func, builtin=True) for m in items]
     # scikit-learn scorer names: the scorer's value, so always higher is better.
@@ -410,14 +451,7 @@ def _nrows(a: Any) -> int:
 
 def _to_1d(name: str, a: Any) -> Any:
     __tracebackhide__ = hide_input_errors
-    import numpy as np
-
-    arr = np.asarray(a)
-    if arr.ndim == 2 and arr.shape[1] == 1:
-        arr = arr[:, 0]
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
-    return arr
+    return as_1d(_FN, name, a)
 
 
 def _task_of_model(model: Any) -> str | None:
@@ -490,6 +524,7 @@ def resolve_metrics(
     return names, custom
 
 
+@named_errors(_FN)
 def evaluate(
     registry: MetricRegistry,
     model: Any = None,
@@ -529,40 +564,35 @@ def evaluate(
             raise ValueError("pass either model, X, y or y_true=/y_pred=/y_score=, not both")
         if X is None or y is None:
             missing = "X" if X is None else "y"
-            raise ValueError(f"evaluate(model, X, y): {missing} is missing")
+            raise ValueError(f"{missing} is missing (evaluate(model, X, y) needs all three)")
         if not hasattr(model, "predict"):
             raise TypeError(f"model must have a predict method, got {type(model).__name__}")
         truth = y
     else:
         if X is not None:
-            raise ValueError("evaluate: X was given without a model")
+            raise ValueError("X was given without a model")
         truth = y_true if y_true is not None else y
         if truth is None:
-            raise ValueError("evaluate: y_true is missing (pass model, X, y or y_true=, y_pred=/y_score=)")
+            raise ValueError("y_true is missing (pass model, X, y or y_true=, y_pred=/y_score=)")
         if y_pred is None and y_score is None:
-            raise ValueError("evaluate: give y_pred= and/or y_score= with y_true=")
+            raise ValueError("y_pred= and/or y_score= must be given with y_true=")
     y_name = "y" if model is not None else "y_true"
     y_arr = _to_1d(y_name, truth)
     n = len(y_arr)
-    if n == 0:
-        raise ValueError(f"{y_name} is empty: nothing to evaluate")
+    check_not_empty(_FN, y_name, n)
     _check_missing(y_name, y_arr)
     if model is None and y_pred is not None:
         y_pred = _to_1d("y_pred", y_pred)
-        if len(y_pred) != n:
-            raise ValueError(f"y_pred has {len(y_pred)} values but y_true has {n}")
+        check_length(_FN, "y_pred", len(y_pred), "y_true", n)
         _check_missing("y_pred", y_pred)
     if model is not None:
-        nx = _nrows(X)
-        if nx != n:
-            raise ValueError(f"X has {nx} rows but y has {n}: they must be the same length")
+        check_length(_FN, "X", _nrows(X), "y", n, unit="rows")
     weight = None
     if sample_weight is not None:
-        weight = _to_1d("sample_weight", sample_weight).astype(float)
-        if len(weight) != n:
-            raise ValueError(f"sample_weight has {len(weight)} values but y has {n}")
-        if not np.all(np.isfinite(weight)) or np.any(weight < 0):
-            raise ValueError("sample_weight must be finite and non-negative")
+        weight = as_float(_FN, "sample_weight", _to_1d("sample_weight", sample_weight))
+        check_length(_FN, "sample_weight", len(weight), y_name, n)
+        if np.any(weight < 0):
+            raise input_error(_FN, "sample_weight", "must be non-negative", row=int(np.flatnonzero(weight < 0)[0]))
 
     # ---- task
     task = _task_of_model(model) if model is not None else None
@@ -617,9 +647,11 @@ def evaluate(
                 )
     else:
         pred = None if y_pred is None else _to_1d("y_pred", y_pred)
-        score = None if y_score is None else np.asarray(y_score, dtype=float)
+        score = None if y_score is None else _scores(y_score)
         if score is not None and (score.ndim not in (1, 2) or score.shape[0] != n):
-            raise ValueError(f"y_score must have {n} rows (1-d, or 2-d with one column per class), got shape {score.shape}")
+            raise input_error(
+                _FN, "y_score", f"must have {n} rows (1-d, or 2-d with one column per class), got shape {score.shape}"
+            )
         if score is not None and score.ndim == 2:
             score_is_proba = bool(np.allclose(score.sum(axis=1), 1.0, atol=1e-6) and np.all(score >= 0))
         elif score is not None:
@@ -667,8 +699,12 @@ def evaluate(
                     raise ValueError(
                         f"multiclass scores need one column per class ({len(classes)}), got shape {score.shape}"
                     )
-            if not np.all(np.isfinite(score)):
-                raise ValueError("scores contain NaN or inf")
+            bad_rows = np.flatnonzero(~np.isfinite(score.reshape(len(score), -1)).all(axis=1))
+            if bad_rows.size:
+                raise input_error(
+                    _FN, "y_score" if model is None else "the model's scores",
+                    f"contains NaN or infinite values in {bad_rows.size} row(s)", row=int(bad_rows[0]),
+                )
             if not score_is_proba and PROBA in needs:
                 bad = [m.name for m in wanted if m.needs == PROBA]
                 raise ValueError(
@@ -693,14 +729,8 @@ def evaluate(
             y_true_raw=y_arr, y_pred_raw=pred,
         )
     else:
-        try:
-            yt = y_arr.astype(float)
-            yp = None if pred is None else pred.astype(float)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"regression targets and predictions must be numeric: {exc}") from None
-        for label, arr in (("y", yt), ("predictions", yp)):
-            if arr is not None and not np.all(np.isfinite(arr)):
-                raise ValueError(f"{label} contain NaN or inf")
+        yt = as_float(_FN, y_name, y_arr)
+        yp = None if pred is None else as_float(_FN, "model.predict(X)" if model is not None else "y_pred", pred)
         prepared = Prepared(task=REGRESSION, y_true=yt, y_pred=yp, sample_weight=weight, y_true_raw=yt, y_pred_raw=yp)
 
     # ---- compute
@@ -720,30 +750,32 @@ def evaluate(
 def _predict(model: Any, X: Any, n: int) -> Any:
     __tracebackhide__ = hide_input_errors
     pred = _to_1d("model.predict(X)", model.predict(X))
-    if len(pred) != n:
-        raise ValueError(f"model.predict(X) returned {len(pred)} values for {n} rows")
+    check_length(_FN, "model.predict(X)", len(pred), "X", n, unit="values")
     _check_missing("model.predict(X)", pred)
     return pred
 
 
 def _check_missing(name: str, values: Any) -> None:
-    """Labels and targets must all be present: NaN or None is an error that names the input."""
+    """Labels and targets must all be present: NaN, None or pandas' NA is an error naming the input."""
+    __tracebackhide__ = hide_input_errors
+    check_missing(_FN, name, values, hint="drop or impute them before evaluating")
+
+
+def _scores(y_score: Any) -> Any:
+    """``y_score`` (1-d, or 2-d with one column per class) as floats; errors name the row."""
     __tracebackhide__ = hide_input_errors
     import numpy as np
 
-    if values.dtype.kind == "f":
-        bad = np.isnan(values)
-    elif values.dtype.kind == "O":
-        bad = np.fromiter((v is None or (isinstance(v, float) and v != v) for v in values.tolist()),
-                          dtype=bool, count=len(values))
-    else:
-        return
-    if bad.any():
-        rows = np.flatnonzero(bad)
-        raise ValueError(
-            f"{name} contains {len(rows)} missing value(s) (NaN/None), first at row {int(rows[0])}: "
-            "drop or impute them before evaluating"
-        )
+    data = _plain(y_score)
+    try:
+        arr = np.asarray(data)
+    except ValueError:
+        return as_1d(_FN, "y_score", data)  # ragged: raises, naming the row
+    if arr.dtype.kind in "iufb" or arr.ndim not in (1, 2):
+        return arr.astype(float)
+    columns = [arr] if arr.ndim == 1 else [arr[:, j] for j in range(arr.shape[1])]
+    floats = [as_float(_FN, "y_score", column, finite=False) for column in columns]  # names a bad row
+    return floats[0] if arr.ndim == 1 else np.column_stack(floats)
 
 
 def _has_usable_scores(model: Any, y_score: Any) -> bool:

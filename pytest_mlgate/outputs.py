@@ -124,8 +124,9 @@ class RunOutputs:
             return
         from .cacheplugin import with_models
 
-        current = self.baseline or Baseline(path=path)
-        current.updated(complete, with_models(self.provenance(), complete), drop=self.gone).save(path)
+        # under the lock, re-read and merged: concurrent saves of other subsets keep their updates
+        Baseline.merge_save(path, _stored_entries(complete), provenance=with_models(self.provenance(), complete),
+                            drop=self.gone)
         failing = sum(1 for r in complete if any(g.kind == "threshold" and g.status == FAIL for g in r.gates))
         note = f"; {failing} of them failed their thresholds" if failing else ""
         keep = f"; {kept} that did not complete kept their stored values" if kept else ""
@@ -142,3 +143,20 @@ def savable(result: TestResult) -> bool:
     """A test's values may replace its stored ones only when its body ran to the end: not when it
     errored, raised outside its gates, was skipped, or the run stopped inside it."""
     return result.judged and result.outcome not in ("error", "skipped") and bool(result.metrics)
+
+
+def _stored_entries(results: Sequence[TestResult]) -> dict[str, dict[str, Any]]:
+    """The baseline entries of ``results``; an interval is kept only where a confidence gate used it,
+    so the file does not churn with intervals no gate reads."""
+    from dataclasses import replace
+
+    from .baseline import entries_from_results
+
+    entries = entries_from_results(results)
+    for result in results:
+        confident = {g.metric for g in result.gates if g.confidence is not None and g.kind in ("threshold", "regression")}
+        stored = entries.get(result.nodeid, {})
+        for name, entry in stored.items():
+            if name not in confident and entry.interval is not None:
+                stored[name] = replace(entry, interval=None, confidence=None)
+    return entries

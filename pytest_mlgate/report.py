@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import math
 import os
-import stat
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -439,56 +437,14 @@ def render_json(
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically: temp file in the same directory, fsync, replace.
+    """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`pytest_mlgate._files.write_text_atomic`).
 
-    Readers see the old content or the new one, never a partial file. Parent directories
-    are created.
+    Readers see the old content or the new one, never a partial file; a symbolic link is kept
+    and its target replaced; no temporary file survives a failure; errors name ``path``.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        # mkstemp creates 0600; give the file the mode it had, else what open() would give (0666 & ~umask)
-        os.chmod(tmp, _mode_for(target))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_dir(target.parent)
+    from ._files import write_text_atomic as write
 
-
-def _mode_for(target: Path) -> int:
-    """Permission bits for a rewrite of ``target``: its current ones, else 0666 minus the umask."""
-    try:
-        st = target.stat()
-        if stat.S_ISREG(st.st_mode):
-            return stat.S_IMODE(st.st_mode)
-    except OSError:
-        pass
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename durable where the platform allows opening directories."""
-    try:
-        dir_fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
+    write(path, text)
 
 
 def append_step_summary(text: str, env: Mapping[str, str] = os.environ) -> bool:
@@ -496,11 +452,12 @@ def append_step_summary(text: str, env: Mapping[str, str] = os.environ) -> bool:
     target = env.get("GITHUB_STEP_SUMMARY")
     if not target:
         return False
+    from ._files import append_whole
+
     if not text.endswith("\n"):
         text += "\n"
     try:
-        with open(target, "a", encoding="utf-8") as fh:
-            fh.write(text)
+        append_whole(target, text.encode("utf-8"), create_parents=False)  # the runner made its directory
     except OSError as exc:
         raise OSError(f"$GITHUB_STEP_SUMMARY={target}: cannot append the report: {exc.strerror or exc}") from exc
     return True

@@ -91,7 +91,8 @@ class MlgateSession:
             from .baseline import Baseline, BaselineError
 
             try:
-                self._baseline = Baseline.load(self.settings.baseline_path)
+                s = self.settings
+                self._baseline = Baseline.load(s.baseline_path, must_exist=s.baseline_explicit and not s.save_baseline)
             except BaselineError as exc:
                 raise pytest.UsageError(str(exc)) from None
             self._baseline_loaded = True

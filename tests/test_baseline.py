@@ -187,10 +187,27 @@ def test_save_replaces_existing_file(tmp_path: Path) -> None:
 def test_save_refuses_non_finite_naming_test_and_metric(tmp_path: Path, bad: float) -> None:
     path = tmp_path / "baseline.json"
     path.write_text("keep me", encoding="utf-8")
-    b = Baseline(path=path).updated([_result("t.py::bad", accuracy=bad)], PROV)
+    b = Baseline(path=path, entries={"t.py::bad": {"accuracy": BaselineEntry(bad)}})
     with pytest.raises(BaselineError, match=r"baseline\.json.*'t\.py::bad'.*'accuracy'"):
         b.save()
     assert path.read_text() == "keep me"
+    assert os.listdir(tmp_path) == ["baseline.json"]
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_merge_save_keeps_the_stored_value_of_a_non_finite_metric_and_saves_the_rest(
+    tmp_path: Path, bad: float
+) -> None:
+    path = _write(tmp_path / "baseline.json", _valid({"t.py::a": {"accuracy": {"value": 0.9}, "f1": {"value": 0.8}}}))
+    updates = {"t.py::a": {"accuracy": BaselineEntry(bad), "f1": BaselineEntry(0.85)}, "t.py::b": {"r2": BaselineEntry(0.5)}}
+    with pytest.raises(BaselineError, match=r"baseline\.json: NaN/inf cannot be stored.*'t\.py::a' metric 'accuracy'"):
+        Baseline.merge_save(path, updates, provenance=PROV)
+    stored = Baseline.load(path)
+    assert stored is not None
+    assert stored.entries == {
+        "t.py::a": {"accuracy": BaselineEntry(0.9), "f1": BaselineEntry(0.85)},
+        "t.py::b": {"r2": BaselineEntry(0.5)},
+    }
     assert os.listdir(tmp_path) == ["baseline.json"]
 
 
@@ -358,6 +375,12 @@ def test_parse_tolerance_rejects_bad_input(raw: object, cause: str) -> None:
     assert cause in str(info.value)
 
 
+@pytest.mark.parametrize("raw", [10**400, -(10**400), "1e999", "1e999%", "-1e999%", "nan%"])
+def test_parse_tolerance_refuses_overflow_with_a_value_error(raw: object) -> None:
+    with pytest.raises(ValueError, match="invalid tolerance.*(finite|too large)"):
+        parse_tolerance(raw)
+
+
 # --- regression judgement ------------------------------------------------------------------
 
 
@@ -428,10 +451,13 @@ def test_regression_nan_fails() -> None:
     json.dumps(g.to_dict(), allow_nan=False)
 
 
-def test_regression_inf_fails_in_the_bad_direction() -> None:
+def test_regression_inf_fails_in_either_direction() -> None:
+    """An infinite value is no measurement: it fails closed even where it would read as an improvement."""
     assert _judge(-math.inf, 0.95).status == FAIL
     assert _judge(math.inf, 0.2, hib=False).status == FAIL
-    assert _judge(math.inf, 0.95).status == PASS
+    assert _judge(math.inf, 0.95).status == FAIL
+    assert _judge(-math.inf, 0.2, hib=False).status == FAIL
+    assert "not a finite number" in _judge(math.inf, 0.95).message
 
 
 def test_regression_inconclusive_when_not_significant() -> None:
@@ -532,3 +558,181 @@ def test_append_history_concurrent_processes(tmp_path: Path) -> None:
     records = [json.loads(line) for line in lines[:-1]]
     assert len(records) == 400
     assert sorted((r["worker"], r["i"]) for r in records) == [(w, i) for w in range(8) for i in range(50)]
+
+
+# --- strict, named reading (issue 9) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        ('{"version": 1, "tests": {}, "tests": {"t": {"m": {"value": 1}}}}', "duplicate key 'tests'"),
+        ('{"version": 1, "tests": {"t": {"m": {"value": 1, "value": 2}}}}', "duplicate key 'value'"),
+        ('{"version": 1, "tests": {"t": {"m": {"value": 1' + "0" * 400 + "}}}}", "too large for a float"),
+        ('{"version": 1, "tests": {"t": {"m": {"value": 1' + "0" * 5000 + "}}}}", "too large for a float"),
+        ('{"version": 1, "tests": {"t": {"m": {"value": 1e999}}}}', "too large for a float"),
+        ('{"version": 1, "tests": {"t": {"m": {"value": -1e999}}}}', "too large for a float"),
+        ('{"version": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + ', "tests": {}}', "nested deeper than"),
+        ('{"version": 1, "x": ' + "{\"a\": " * 50 + "1" + "}" * 50 + ', "tests": {}}', "nested deeper than"),
+    ],
+)
+def test_load_refuses_what_cannot_be_trusted_naming_file_and_cause(tmp_path: Path, text: str, cause: str) -> None:
+    path = tmp_path / "baseline.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(BaselineError) as info:  # never RecursionError, OverflowError or a silent pass
+        Baseline.load(path)
+    assert str(path) in str(info.value)
+    assert cause in str(info.value)
+    assert len(str(info.value)) < 600
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(tmp_path: Path) -> None:
+    nodeid = "t.py::test[" + "[" * 100 + "]"
+    path = _write(tmp_path / "b.json", _valid({nodeid: {"m": {"value": 1}}}))
+    loaded = Baseline.load(path)
+    assert loaded is not None and nodeid in loaded.entries
+
+
+def test_load_missing_file_when_it_must_exist(tmp_path: Path) -> None:
+    path = tmp_path / "typo.json"
+    assert Baseline.load(path) is None
+    with pytest.raises(BaselineError, match=r"typo\.json: does not exist"):
+        Baseline.load(path, must_exist=True)
+
+
+def test_load_dangling_link_and_directory_are_errors(tmp_path: Path) -> None:
+    link = tmp_path / "baseline.json"
+    link.symlink_to(tmp_path / "gone.json")
+    with pytest.raises(BaselineError, match=r"baseline\.json: is a symbolic link to .*gone\.json.*does not exist"):
+        Baseline.load(link)
+    folder = tmp_path / "folder.json"
+    folder.mkdir()
+    with pytest.raises(BaselineError, match=r"folder\.json: cannot be read: it is a directory"):
+        Baseline.load(folder)
+
+
+def test_load_and_save_follow_a_symbolic_link(tmp_path: Path) -> None:
+    (tmp_path / "store").mkdir()
+    real = _write(tmp_path / "store" / "real.json", _valid())
+    link = tmp_path / "baseline.json"
+    link.symlink_to(Path("store") / "real.json")
+    loaded = Baseline.load(link)
+    assert loaded is not None and loaded.get("t.py::a", "accuracy") == BaselineEntry(0.95, 100)
+    Baseline.merge_save(link, {"t.py::b": {"f1": BaselineEntry(0.5)}}, provenance=PROV)
+    assert link.is_symlink()  # the link is kept ...
+    stored = json.loads(real.read_text())["tests"]  # ... and its target updated
+    assert set(stored) == {"t.py::a", "t.py::b"}
+    assert sorted(os.listdir(tmp_path / "store")) == ["real.json"]
+
+
+# --- merge_save and stable precision (issue 9, issue 8 item 4) ---------------------------------
+
+
+def test_merge_save_gives_each_test_exactly_its_metrics_keeps_others_and_drops(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "b.json",
+        _valid({"t::a": {"x": {"value": 1}, "y": {"value": 2}}, "t::b": {"z": {"value": 3}}, "t::gone": {"q": {"value": 4}}}),
+    )
+    merged = Baseline.merge_save(path, {"t::a": {"x": BaselineEntry(1.5)}, "t::c": {"w": BaselineEntry(5)}},
+                                 provenance={"commit": "new"}, drop=["t::gone"])
+    loaded = Baseline.load(path)
+    assert loaded is not None
+    assert loaded.entries == merged.entries == {
+        "t::a": {"x": BaselineEntry(1.5)},
+        "t::b": {"z": BaselineEntry(3.0)},
+        "t::c": {"w": BaselineEntry(5.0)},
+    }
+    assert loaded.provenance == {"commit": "new"}
+
+
+def test_values_are_stored_with_six_significant_digits(tmp_path: Path) -> None:
+    path = tmp_path / "b.json"
+    Baseline.merge_save(
+        path, {"t::a": {"acc": BaselineEntry(0.1 + 0.2, 10, (0.123456789, 1 / 3), 0.95), "big": BaselineEntry(2 / 3 * 1e9)}},
+        provenance=PROV,
+    )
+    text = path.read_text()
+    assert '"value": 0.3' in text and "0.30000000000000004" not in text
+    assert "0.123457" in text and "0.333333" in text
+    assert "666667000" in text
+    loaded = Baseline.load(path)
+    assert loaded is not None and loaded.get("t::a", "acc") == BaselineEntry(0.3, 10, (0.123457, 0.333333), 0.95)
+
+
+def test_a_change_below_the_stored_precision_is_no_change(tmp_path: Path) -> None:
+    path = tmp_path / "b.json"
+    Baseline.merge_save(path, {"t::a": {"acc": BaselineEntry(0.9234567)}}, provenance={"commit": "first"})
+    before = path.read_text()
+    mtime = path.stat().st_mtime_ns
+    for value in (0.9234567, 0.92345699, 0.9234572):
+        Baseline.merge_save(path, {"t::a": {"acc": BaselineEntry(value)}}, provenance={"commit": "second"})
+        assert path.read_text() == before  # same value, same provenance: nothing rewritten
+    assert path.stat().st_mtime_ns == mtime
+    Baseline.merge_save(path, {"t::a": {"acc": BaselineEntry(0.9235)}}, provenance={"commit": "third"})
+    loaded = Baseline.load(path)
+    assert loaded is not None and loaded.provenance == {"commit": "third"} and loaded.get("t::a", "acc") == BaselineEntry(0.9235)
+    # and the regression gate treats a rerun of the stored value as unchanged at tolerance 0
+    stored = BaselineEntry(0.923457)
+    verdict = judge_regression("acc", 0.9234567, stored, higher_is_better=True, tolerance=Tolerance(0.0),
+                               baseline_ref="", n=None)
+    assert verdict.status == PASS
+
+
+def test_intervals_are_stored_only_for_metrics_that_have_one(tmp_path: Path) -> None:
+    from pytest_mlgate.baseline import entries_from_results
+
+    result = TestResult(nodeid="t::a", metrics={
+        "acc": MetricRecord("acc", 0.9, n=10, interval=(0.8, 0.95), confidence=0.95),
+        "f1": MetricRecord("f1", 0.8, n=10, confidence=0.95),
+    })
+    entries = entries_from_results([result, TestResult(nodeid="t::empty")])
+    assert entries == {"t::a": {"acc": BaselineEntry(0.9, 10, (0.8, 0.95), 0.95), "f1": BaselineEntry(0.8, 10)}}
+
+
+def _merge_worker(args: tuple[str, int, int]) -> None:
+    path, worker, rounds = args
+    for r in range(rounds):
+        Baseline.merge_save(path, {f"t::w{worker}": {"round": BaselineEntry(float(r))}}, provenance={"w": worker})
+
+
+def test_concurrent_merge_saves_keep_every_update(tmp_path: Path) -> None:
+    path = tmp_path / "b.json"
+    workers, rounds = 4, 15
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        pool.map(_merge_worker, [(str(path), w, rounds) for w in range(workers)])
+    loaded = Baseline.load(path)
+    assert loaded is not None
+    assert loaded.entries == {f"t::w{w}": {"round": BaselineEntry(float(rounds - 1))} for w in range(workers)}
+    assert sorted(os.listdir(tmp_path)) == ["b.json"]  # no lock or temp file left
+
+
+# --- history: whole lines or nothing (issue 9) ---------------------------------------------------
+
+
+def test_append_history_starts_on_a_fresh_line(tmp_path: Path) -> None:
+    path = tmp_path / "h.jsonl"
+    path.write_bytes(b'{"torn": ')
+    append_history(path, {"a": 1})
+    assert path.read_bytes() == b'{"torn": \n{"a":1}\n'
+
+
+def test_append_history_cuts_back_a_short_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "h.jsonl"
+    append_history(path, {"run": 1})
+    before = path.read_bytes()
+    real_write = os.write
+    calls = []
+
+    def full_disk(fd: int, data: object) -> int:
+        calls.append(fd)
+        if len(calls) == 1:
+            return real_write(fd, bytes(memoryview(data))[:5])  # type: ignore[arg-type]  # a short write ...
+        raise OSError(28, "No space left on device")  # ... then the disk is full
+
+    monkeypatch.setattr(os, "write", full_disk)
+    with pytest.raises(OSError, match=r"No space left on device: '.*h\.jsonl'"):
+        append_history(path, {"run": 2, "payload": "x" * 100})
+    monkeypatch.undo()
+    assert path.read_bytes() == before  # no torn line
+    append_history(path, {"run": 3})
+    assert [json.loads(line) for line in path.read_text().splitlines()] == [{"run": 1}, {"run": 3}]

@@ -627,9 +627,9 @@ def test_numeric_only_method_on_categorical():
 def test_bad_shapes_and_types():
     with pytest.raises(TypeError, match="2-d array"):
         detect_drift(np.zeros((5, 2)), np.zeros(5))
-    with pytest.raises(TypeError, match="current: expected"):
+    with pytest.raises(TypeError, match="current must be a pandas DataFrame"):
         detect_drift(np.zeros(5), {"a": [1, 2, 3]})
-    with pytest.raises(TypeError, match="current: expected a 1-d list"):
+    with pytest.raises(TypeError, match="current holds a list where one value per row is expected"):
         detect_drift(np.zeros(5), [[1, 2], [3, 4]])
     with pytest.raises(TypeError, match="threshold must be a number"):
         detect_drift(np.arange(9.0), np.arange(9.0), threshold="high")

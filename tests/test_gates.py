@@ -92,3 +92,39 @@ def test_confidence_judges_the_bound() -> None:
     assert no_interval.status == FAIL and "needs a bootstrap interval, and this metric has none" in no_interval.message
     undefined = gate.judge(0.99, interval=(float("nan"), float("nan")))
     assert undefined.status == FAIL and "this metric's is undefined" in undefined.message
+
+
+# --- fail closed on thresholds that cannot be judged (issue 9) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "cause"),
+    [
+        (math.inf, "finite"),
+        (-math.inf, "finite"),
+        (math.nan, "finite"),
+        (">=-1e999", "finite number, got -inf"),
+        ("<=1e999", "finite number, got inf"),
+        (">1e999", "finite"),
+        (10**400, "too large for a float"),
+        (-(10**400), "too large for a float"),
+    ],
+)
+def test_non_finite_or_overflowing_thresholds_are_gate_spec_errors(spec: object, cause: str) -> None:
+    with pytest.raises(GateSpecError, match="accuracy=") as info:
+        parse_gate("accuracy", spec, direction=direction)
+    assert cause in str(info.value)
+    assert len(str(info.value)) < 300  # a 400-digit literal is not echoed back
+
+
+def test_numpy_thresholds_are_numbers() -> None:
+    import numpy as np
+
+    assert parse_gate("accuracy", np.float32(0.5), direction=direction).threshold == 0.5
+    assert parse_gate("rmse", np.int64(3), direction=direction).threshold == 3.0
+
+
+@pytest.mark.parametrize("confidence", [math.inf, math.nan, 10**400, -(10**400), 1, 0, "0.9", True])
+def test_confidence_must_be_a_finite_number_in_the_open_unit_interval(confidence: object) -> None:
+    with pytest.raises(GateSpecError, match="strictly between 0 and 1"):
+        parse_gate("accuracy", 0.9, direction=direction, confidence=confidence)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pandas as pd
 import pytest
 import sklearn.metrics as skm
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
@@ -198,7 +201,7 @@ def test_registry_add_validates() -> None:
     [
         ({"y_true": [0, 1], "y_pred": [0, 1, 1]}, "y_pred has 3 values but y_true has 2"),
         ({"y_true": [], "y_pred": []}, "y_true is empty"),
-        ({"y_true": [1.0, 1.0], "y_pred": [1.0, 1.0]}, r"^y_true has a single class \(1\.0\): classification"),
+        ({"y_true": [1.0, 1.0], "y_pred": [1.0, 1.0]}, r"^evaluate: y_true has a single class \(1\.0\): classification"),
         ({"y_true": [0, 1], "y_pred": [0, 1], "metrics": []}, r"metrics=\[\] names no metric; pass metrics=None"),
         ({"y_true": [0, 1], "y_pred": [0, 1], "metrics": {}}, r"metrics=\{\} names no metric"),
         ({"y_true": [0, 1, 2], "y_pred": [0, 1, 2], "metrics": {"boom": lambda t, p: 1 / 0}},
@@ -259,3 +262,88 @@ def test_probability_metrics_say_what_y_score_lacks() -> None:
     rows_off = np.array([[0.2, 0.2, 0.2], [0.5, 0.4, 0.3], [0.1, 0.1, 0.9]])  # in [0, 1], rows not summing to 1
     with pytest.raises(ValueError, match=r"log_loss needs probabilities, and y_score holds none \(values in \[0, 1\]"):
         evaluate(REGISTRY, y_true=[0, 1, 2], y_score=rows_off, metrics=["log_loss"])
+
+
+# --- one validator, one message shape (issue 8 item 1, issue 9 item 8) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"y_true": pd.array(["a", "b", pd.NA] * 4, dtype="string"), "y_pred": ["a", "b", "a"] * 4},
+         ValueError, r"^evaluate: y_true contains 4 missing value\(s\) \(NaN/None\), first at row 2; drop or impute"),
+        ({"y_true": [True, False] * 3, "y_pred": pd.array([True, pd.NA, False] * 2, dtype="boolean")},
+         ValueError, r"^evaluate: y_pred contains 2 missing value\(s\) .*, first at row 1"),
+        ({"y_true": np.array(["a", pd.NA, "b"], dtype=object), "y_pred": ["a", "b", "b"]},
+         ValueError, r"^evaluate: y_true contains 1 missing value\(s\) .*, first at row 1"),
+        ({"y_true": np.array(["a", pd.NaT, "b"], dtype=object), "y_pred": ["a", "b", "b"]},
+         ValueError, r"^evaluate: y_true contains 1 missing value\(s\) .*, first at row 1"),
+        ({"y_true": pd.array([1, 0, pd.NA], dtype="Int64"), "y_pred": [1, 0, 1]},
+         ValueError, r"^evaluate: y_true contains 1 missing value\(s\) .*, first at row 2"),
+        ({"y_true": [[1, 2], [3]], "y_pred": [1, 2]},
+         ValueError, r"^evaluate: y_true is ragged: row 0 holds 2 values, row 1 holds 1 value, first at row 1"),
+        ({"y_true": [1, 0, 1], "y_pred": [1, [0, 1], 1]},
+         ValueError, r"^evaluate: y_pred is ragged: .*first at row 1"),
+        ({"y_true": np.array(["a", {"k": 1}, "b"], dtype=object), "y_pred": ["a", "b", "b"]},
+         TypeError, r"^evaluate: y_true holds a dict where one value per row is expected, first at row 1"),
+        ({"y_true": [1.5, 10**400, 2.5], "y_pred": [1.5, 2.0, 3.0]},
+         ValueError, r"^evaluate: y_true holds a number too large for a float, first at row 1"),
+        ({"y_true": [1.5, math.inf, 2.5], "y_pred": [1.5, 2.0, 3.0]},
+         ValueError, r"^evaluate: y_true contains 1 NaN or infinite value\(s\), first at row 1"),
+        ({"y_true": [0, 1, 0, 1], "y_score": pd.array([0.1, pd.NA, 0.2, 0.9], dtype="Float64")},
+         ValueError, r"^evaluate: y_score contains NaN or infinite values in 1 row\(s\), first at row 1"),
+        ({"y_true": [0, 1, 0, 1], "y_score": [0.1, 0.9, "x", 0.2]},
+         ValueError, r"^evaluate: y_score must be numeric, got 'x', first at row 2"),
+        ({"y_true": [0, 1, 0, 1], "y_pred": [0, 1, 1, 1], "sample_weight": [1.0, 1.0, -1.0, 1.0]},
+         ValueError, r"^evaluate: sample_weight must be non-negative, first at row 2"),
+        ({"y_true": [0, 1, 0, 1], "y_pred": [0, 1]}, ValueError, r"^evaluate: y_pred has 2 values but y_true has 4$"),
+        ({"y_true": [], "y_pred": []}, ValueError, r"^evaluate: y_true is empty"),
+    ],
+)
+def test_input_errors_name_function_argument_row_and_cause(kwargs, error, message: str) -> None:
+    with pytest.raises(error, match=message):
+        evaluate(REGISTRY, **kwargs)
+
+
+def test_nullable_arrays_without_missing_values_are_ordinary_labels() -> None:
+    y = pd.array(["a", "b", "a", "b"], dtype="string")
+    assert evaluate(REGISTRY, y_true=y, y_pred=pd.Series(["a", "b", "b", "b"], dtype="string"),
+                    metrics=["accuracy"]).values == {"accuracy": 0.75}
+    flags = pd.array([True, False, True, False], dtype="boolean")
+    assert evaluate(REGISTRY, y_true=flags, y_pred=[True, False, False, False], metrics=["accuracy"]).values == {
+        "accuracy": 0.75
+    }
+
+
+# --- numerics across scales (issue 9 item 7) ----------------------------------------------------
+
+REGRESSION_METRICS = ["r2", "explained_variance", "mae", "rmse", "mape", "median_ae", "max_error", "mse"]
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-160, 1e-5, 1.0, 1e80, 1e160, 1e300])
+def test_regression_metrics_are_scale_equivariant(scale: float) -> None:
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=200) + 3.0
+    pred = y + rng.normal(size=200) * 0.3
+    unit = evaluate(REGISTRY, y_true=y, y_pred=pred, metrics=REGRESSION_METRICS).values
+    for name in REGRESSION_METRICS:
+        power = {"r2": 0, "explained_variance": 0, "mape": 0, "mse": 2}.get(name, 1)
+        try:
+            value = evaluate(REGISTRY, y_true=y * scale, y_pred=pred * scale, metrics=[name]).values[name]
+        except ValueError as exc:  # only mse, and only where its value overflows a float
+            assert name == "mse" and scale > 1e150, exc
+            assert "too large for a float" in str(exc)
+            continue
+        expected = unit[name]
+        for _ in range(power):
+            expected *= scale
+        assert math.isfinite(value)
+        assert value == pytest.approx(expected, rel=1e-9, abs=1e-320), name
+
+
+def test_finite_predictions_near_1e80_give_finite_metrics_never_overflow_error() -> None:
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=100) * 1e80
+    values = evaluate(REGISTRY, y_true=y, y_pred=y * 1.01, metrics=REGRESSION_METRICS).values
+    assert all(math.isfinite(v) for v in values.values())
+    assert values["r2"] == pytest.approx(1 - 0.01**2 * np.sum(y**2 / 1e160) / np.sum((y - y.mean()) ** 2 / 1e160))
