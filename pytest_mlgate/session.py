@@ -361,7 +361,12 @@ class MlgateSession:
 
     # ------------------------------------------------------------------ finishing
     def sorted_results(self) -> list[TestResult]:
-        return sorted(self.results.values(), key=lambda r: (self.order.get(r.nodeid, len(self.order)), r.nodeid))
+        # by file, then where each test is defined, then its id: the same order whatever order the
+        # tests ran in (pytest-xdist, pytest-randomly)
+        def key(r: TestResult) -> tuple[str, int, str]:
+            return (r.file or r.nodeid.split("::")[0], r.line or 0, r.nodeid)
+
+        return sorted(self.results.values(), key=key)
 
     def unused_entries(self) -> list[tuple[str, str]]:
         """Stored entries no test produced: tests that ran without the metric, or that no longer exist."""
