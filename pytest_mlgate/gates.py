@@ -94,12 +94,7 @@ class Gate:
                 )
             lo, hi = interval
             judged = lo if self.higher_is_better else hi
-            bound = "lower" if self.higher_is_better else "upper"
-            shown = (
-                f"{name} = {format_value(value)} [{format_value(lo)}, {format_value(hi)}] "
-                f"{bound} {self.confidence * 100:g}% bound "
-                f"{format_value(judged)}"
-            )
+            shown = f"{name} = {format_value(value)}, {bound_label(self.higher_is_better, self.confidence)} {format_value(judged)}"
         ok = _OPS[self.op](judged, self.threshold)
         if ok:
             return verdict(PASS, judged, f"{shown} {self.op} {format_value(self.threshold)}{size}")
@@ -114,14 +109,23 @@ def parse_gate(
     severity: str = "fail",
     confidence: object = None,
     slices: object = False,
+    can_bound: Callable[[str], bool] | None = None,
 ) -> Gate:
     """Turn one ``metric=spec`` marker argument into a :class:`Gate`.
 
     ``direction(metric)`` returns True (higher is better), False, or None (unknown).
+    ``can_bound(metric)`` (e.g. ``MetricRegistry.can_bound``) returns False for a statistic with
+    no sound confidence bound; ``confidence=`` on such a metric is then a :class:`GateSpecError`.
     """
     if severity not in SEVERITIES:
         raise GateSpecError(f"severity={severity!r} is not one of {', '.join(map(repr, SEVERITIES))}")
     conf = parse_confidence(confidence)
+    if conf is not None and can_bound is not None and not can_bound(metric):
+        raise GateSpecError(
+            f"{metric}: confidence={confidence!r} cannot be judged: {metric} has no sound confidence bound "
+            "(a sample maximum: every bootstrap resample's maximum is at most the sample's, so the "
+            "bootstrap's upper bound is the sample maximum itself); gate it without confidence="
+        )
     if not isinstance(slices, bool):
         raise GateSpecError(f"slices={slices!r} must be True or False")
     if isinstance(spec, bool) or spec is None:
@@ -147,6 +151,15 @@ def parse_gate(
     raise GateSpecError(
         f"{metric}={spec!r}: expected a number or a string such as '>=0.9', got {type(spec).__name__}"
     )
+
+
+def bound_label(higher_is_better: bool, confidence: float) -> str:
+    """How a judged bound is named in messages: ``"one-sided lower 95% bound"``.
+
+    An interval ``(lo, hi)`` recorded with confidence ``c`` is a pair of one-sided ``c``-level
+    bounds (together a two-sided ``2c - 1`` interval); a gate judges the one its direction needs.
+    """
+    return f"one-sided {'lower' if higher_is_better else 'upper'} {confidence * 100:g}% bound"
 
 
 def parse_confidence(confidence: object) -> float | None:
