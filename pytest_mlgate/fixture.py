@@ -309,17 +309,27 @@ class MlGate:
             raise ValueError(
                 f"mlgate.compare: the models know different classes ({list(pa.classes)} vs {list(pb.classes)})"
             )
-        from .stats import mcnemar_exact, paired_bootstrap
+        from .stats import check_bootstrap_setting, mcnemar_exact, paired_accuracy_exact, paired_bootstrap
 
+        check_bootstrap_setting(self._settings.n_resamples, "mlgate.compare")
         if not m.builtin:
             raise ValueError(f"mlgate.compare: metric {metric!r} is not a built-in metric; paired bootstrap needs one")
-        boot = paired_bootstrap(
-            m.canonical, y_true=pa.y_true, pred_a=pa.y_pred, score_a=pa.y_score, pred_b=pb.y_pred,
-            score_b=pb.y_score, task=pa.task, n_classes=pa.n_classes, sample_weight=pa.sample_weight,
-            n_resamples=max(self._settings.n_resamples, 1), confidence=level, seed=self._seed,
-        )
         value_a, value_b = ev_a.values[metric], ev_b.values[metric]
-        lo, hi = float(boot["low"]), float(boot["high"])
+        p_value = None
+        exact = m.canonical == "accuracy" and pa.y_pred is not None and pa.sample_weight is None
+        if exact:
+            # exact at any number of discordant rows: verdict and McNemar's p cannot disagree
+            res = paired_accuracy_exact(pa.y_pred == pa.y_true, pb.y_pred == pb.y_true, confidence=level)
+            lo, hi, p_value = res["low"], res["high"], res["p_value"]
+        else:
+            boot = paired_bootstrap(
+                m.canonical, y_true=pa.y_true, pred_a=pa.y_pred, score_a=pa.y_score, pred_b=pb.y_pred,
+                score_b=pb.y_score, task=pa.task, n_classes=pa.n_classes, sample_weight=pa.sample_weight,
+                n_resamples=self._settings.n_resamples, confidence=level, seed=self._seed,
+            )
+            lo, hi = float(boot["low"]), float(boot["high"])
+            if m.canonical == "accuracy" and pa.y_pred is not None:
+                p_value = float(mcnemar_exact(pa.y_pred == pa.y_true, pb.y_pred == pb.y_true)["p_value"])
         if m.sign < 0:
             lo, hi = -hi, -lo
         # improvement of the candidate in the metric's direction
@@ -327,16 +337,13 @@ class MlGate:
             imp, imp_lo, imp_hi = value_a - value_b, lo, hi
         else:
             imp, imp_lo, imp_hi = value_b - value_a, -hi, -lo
-        p_value = None
-        if m.name == "accuracy" and pa.y_pred is not None:
-            p_value = float(mcnemar_exact(pa.y_pred == pa.y_true, pb.y_pred == pb.y_true)["p_value"])
         if imp_lo >= -max_drop:
             verdict = "pass"
         elif imp_hi < -max_drop:
             verdict = "fail"
         else:
             verdict = "inconclusive"
-        pct = f"{level * 100:g}%"
+        pct = f"two-sided {level * 100:g}% {'exact' if exact else 'bootstrap'}"
         text = (
             f"{metric}: candidate {format_value(value_a)} vs baseline {format_value(value_b)} "
             f"(change {imp:+.4g}, {pct} interval [{imp_lo:+.4g}, {imp_hi:+.4g}], max_drop {format_value(max_drop)}, "

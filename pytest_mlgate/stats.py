@@ -460,6 +460,48 @@ def mcnemar_exact(correct_a: Any, correct_b: Any) -> dict[str, Any]:
     return {"b": only_a, "c": only_b, "p_value": p}
 
 
+def paired_accuracy_exact(correct_a: Any, correct_b: Any, *, confidence: float = 0.95) -> dict[str, Any]:
+    """Exact interval of ``accuracy(a) - accuracy(b)`` from per-row correctness, with McNemar's p.
+
+    With ``b`` rows only model a got right and ``c`` only model b, conditionally on the ``d = b +
+    c`` discordant rows ``b ~ Binomial(d, pi)``, and the difference is ``d / n * (2 pi - 1)``.
+    The interval maps the two-sided Clopper-Pearson ``confidence`` interval of ``pi`` (each tail
+    ``(1 - confidence) / 2``); its upper end is below 0 exactly when the exact one-sided McNemar
+    test rejects at ``(1 - confidence) / 2``, so the verdict and the reported two-sided
+    ``p_value`` (``scipy.stats.binomtest``) agree at every number of discordant rows. No
+    discordant rows: ``[0, 0]`` and p = 1 (identical models never differ).
+    Returns ``{"b", "c", "n", "difference", "low", "high", "p_value", "confidence"}``.
+    """
+    __tracebackhide__ = hide_input_errors
+    test = mcnemar_exact(correct_a, correct_b)
+    _check_resampling(1, confidence, 0)
+    b, c = int(test["b"]), int(test["c"])
+    n = len(correct_a)
+    d = b + c
+    if d == 0:
+        low = high = 0.0
+    else:
+        lo_pi, hi_pi = proportion_bounds(b, d, 1.0 - (1.0 - float(confidence)) / 2.0)
+        low, high = d / n * (2.0 * lo_pi - 1.0), d / n * (2.0 * hi_pi - 1.0)
+    return {
+        "b": b, "c": c, "n": n, "difference": (b - c) / n if n else 0.0, "low": float(low),
+        "high": float(high), "p_value": float(test["p_value"]), "confidence": float(confidence),
+    }
+
+
+def check_bootstrap_setting(n_resamples: Any, what: str) -> None:
+    """Raise a ValueError naming the ini setting when ``what`` needs resamples and there are none.
+
+    ``mlgate_bootstrap = 0`` turns the bootstrap off; ``mlgate.compare`` and ``confidence=``
+    gates need it (a single resample is no verdict). For the fixture and collection-time checks.
+    """
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, numbers.Integral) or n_resamples < 1:
+        raise ValueError(
+            f"{what} needs bootstrap resamples, but ini mlgate_bootstrap = {n_resamples!r} turns them off; "
+            "set mlgate_bootstrap to a positive number of resamples (e.g. 1000)"
+        )
+
+
 # --------------------------------------------------------------------------- validation
 
 

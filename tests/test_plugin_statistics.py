@@ -180,7 +180,7 @@ def test_compare_verdicts(stats: pytest.Pytester) -> None:
     result = stats.runpytest()
     result.assert_outcomes(passed=3, failed=1)
     result.stdout.re_match_lines([
-        r".*roc_auc: candidate 0\.\d+ vs baseline 0\.\d+ \(change -0\.\d+, 95% interval \[-0\.\d+, -0\.\d+\], "
+        r".*roc_auc: candidate 0\.\d+ vs baseline 0\.\d+ \(change -0\.\d+, two-sided 95% bootstrap interval \[-0\.\d+, -0\.\d+\], "
         r"max_drop 0, n=228\): fail.*",
     ])
 
