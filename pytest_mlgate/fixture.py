@@ -170,8 +170,9 @@ class MlGate:
     def _intervals(self, ev: Evaluation, prefix: str) -> dict[str, tuple[tuple[float, float], float]]:
         """One-sided confidence bounds for what ``ev`` computed, at the level the gates ask for (0.95 by default).
 
-        Each recorded interval ``(lo, hi)`` at level ``c`` is a pair of one-sided ``c``-level
-        bounds (a two-sided ``2c - 1`` interval): a gate judges the end its direction needs.
+        Each recorded interval ``(lo, hi)`` at level ``c`` is a pair of one-sided bounds at level
+        at least ``c`` (exact for proportions; the ends of the two-sided ``c`` bootstrap interval
+        otherwise): a gate judges the end its direction needs.
         Standard metrics get :func:`stats.confidence_bounds` (exact bounds for proportions).
         Any other metric (a scikit-learn scorer, a callable, a hook's metric) needs a loop of one
         call per resample, so it gets an interval only when a confidence gate judges it. Slices
@@ -181,7 +182,7 @@ class MlGate:
         if self._settings.n_resamples <= 0:
             return {}
         from .metrics import compute_metric
-        from .stats import bootstrap_statistic, confidence_bounds
+        from .stats import bootstrap_statistic, confidence_bounds, expanded_level
 
         gate_level = {g.metric: g.confidence for g in self._spec.gates if g.confidence is not None}
         sliced = {g.metric for g in self._spec.gates if g.confidence is not None and g.slices}
@@ -209,7 +210,7 @@ class MlGate:
                     found[name] = bootstrap_statistic(
                         lambda rows: compute_metric(metric, prep.subset(rows)),  # noqa: B023 - called here
                         prep.n, point=ev.values[name], n_resamples=self._settings.n_resamples,
-                        confidence=2 * level - 1, seed=self._seed,
+                        confidence=expanded_level(level, prep.n), seed=self._seed,
                     )
             if stats_names:
                 result = confidence_bounds(

@@ -156,8 +156,8 @@ def parse_gate(
 def bound_label(higher_is_better: bool, confidence: float) -> str:
     """How a judged bound is named in messages: ``"one-sided lower 95% bound"``.
 
-    An interval ``(lo, hi)`` recorded with confidence ``c`` is a pair of one-sided ``c``-level
-    bounds (together a two-sided ``2c - 1`` interval); a gate judges the one its direction needs.
+    An interval ``(lo, hi)`` recorded with confidence ``c`` is a pair of one-sided bounds, each
+    at level at least ``c``; a gate judges the one its direction needs.
     """
     return f"one-sided {'lower' if higher_is_better else 'upper'} {confidence * 100:g}% bound"
 
