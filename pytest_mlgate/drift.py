@@ -2,10 +2,29 @@
 
 :func:`detect_drift` compares every column of two tables and returns a :class:`DriftReport`;
 :func:`assert_no_drift` raises :class:`DriftDetected` (an ``AssertionError``) when too many
-columns drifted.  With ``method="auto"`` each column gets the test Evidently's legacy data-drift
-preset would pick (``stattests._get_default_stattest``), with the same statistic, threshold and
-verdict -- with the default arguments for a single column (one p-value is left unchanged by any
-correction), and column by column when ``correction=None``:
+columns drifted.
+
+``method="auto"`` (the default) is a two-sample rule that counts both samples' noise, the same
+at every sample size (the pure per-column functions :func:`auto_numeric_test`,
+:func:`auto_categorical_test` and :func:`auto_verdict` take what a profile can provide):
+
+* numeric columns with more than :data:`AUTO_MAX_CATEGORY_VALUES` (5) distinct finite values
+  over both sides: the two-sample Kolmogorov-Smirnov test (``scipy.stats.ks_2samp``: exact for
+  small samples, asymptotic for large); effect = Wasserstein-1 distance / the reference's
+  population std, both computed on the values divided by the column's scale (its largest
+  absolute value), the std floored at :data:`RELATIVE_STD_FLOOR` (1e-12) of that scale;
+* categorical, bool and numeric columns with at most 5 distinct values: the chi-square test of
+  homogeneity of the 2 x k table of counts, after pooling every category whose smaller expected
+  cell is below :data:`MIN_EXPECTED_COUNT` (5) into one bucket (a bucket still below 5 joins the
+  smallest category); effect = total variation distance between the two share vectors;
+* p-values corrected across the columns (``correction``, Holm by default); a column drifts when
+  its corrected p-value < ``threshold`` (default :data:`AUTO_ALPHA`, 0.05) **and** its effect >=
+  :data:`NUMERIC_EFFECT_FLOOR` / :data:`CATEGORICAL_EFFECT_FLOOR` (0.1 each, chosen by simulation
+  in ``benchmarks/soundness.py``: a 0.3-sd shift or a 15-point share change passes them, a
+  0.05-sd shift at 200,000 rows does not).  A NaN statistic is drift, with a reason.
+
+``method="evidently"`` is Evidently's legacy data-drift preset (``stattests._get_default_stattest``)
+column by column, with the same statistic, threshold and verdict:
 
 * reference rows (after dropping NaN/inf) <= 1000: Kolmogorov-Smirnov for numeric columns with
   more than 5 distinct values, chi-square for 3..5 values (numeric) or more than 2 values
@@ -14,12 +33,17 @@ correction), and column by column when ``correction=None``:
   (floored at 0.001) for numeric columns with more than 5 values, Jensen-Shannon distance on
   binned frequencies otherwise.
 
+Its chi-square is a goodness of fit that takes the reference frequencies as exact and its
+distances are neither corrected nor scaled to the sample size, so it raises false alarms on
+same-distribution data (10 categorical columns of 300 rows: ~70% of runs); use it only to match
+Evidently's verdicts.
+
 Named methods (:data:`METHODS`) use Evidently's default thresholds and comparisons (KS and
 Cramer-von Mises: drift when p <= threshold, other tests p < threshold; distances: score >=
 threshold, energy: score > threshold); ``mannwhitney`` is two-sided where Evidently's is
 one-sided (``alternative="less"``).
 
-``chisquare`` (chosen by ``"auto"`` or by name) is always Evidently's goodness of fit: the current
+``chisquare`` (chosen by ``"evidently"`` or by name) is always Evidently's goodness of fit: the current
 counts against the reference frequencies scaled to the current size, taken as exact
 (``scipy.stats.chisquare``; a value never seen in reference gives p = 0).  It ignores the
 reference's own sampling noise, which roughly doubles the statistic under no drift when both
@@ -27,9 +51,8 @@ sides have the same size, so it raises false alarms on many same-distribution ca
 columns (10 columns of 300 rows from one distribution: ~60% of runs even after Holm).  The
 two-sample alternative is the named method ``"chi2_homogeneity"``: the chi-square test of
 homogeneity of the 2 x k table of counts (``scipy.stats.chi2_contingency`` without Yates'
-correction, p < 0.05), for categorical and per-value numeric columns like ``chisquare``; ask for
-it with ``method={"col": "chi2_homogeneity"}``, or ``method="chi2_homogeneity"`` together with
-``categorical=[...]``.  The other p-value tests (z, KS, Mann-Whitney, t-test, Cramer-von Mises,
+correction, p < 0.05, no pooling and no effect floor), for categorical and per-value numeric
+columns like ``chisquare``.  The other p-value tests (z, KS, Mann-Whitney, t-test, Cramer-von Mises,
 Anderson-Darling) are two-sample already.
 
 Beyond Evidently, p-values are adjusted across the columns tested with p-values (Holm by
