@@ -284,3 +284,27 @@ def test_identical_models_never_fail_compare(models: pytest.Pytester) -> None:
                 assert mlgate.compare(model, model, X, y, metric=metric).verdict == "pass"
     """)
     models.runpytest().assert_outcomes(passed=1)
+
+
+def test_gap_gets_an_upper_bound_for_confidence_gates(models: pytest.Pytester) -> None:
+    models.makepyfile("""
+        import numpy as np
+        import pytest
+
+        @pytest.mark.model_threshold(accuracy_gap=0.5, confidence=0.95)
+        def test_gap(mlgate, binary):
+            model, X, y = binary
+            groups = np.arange(len(y)) % 2
+            mlgate.evaluate(model, X, y, metrics=["accuracy"], slice_by=groups)
+            record = mlgate._result.metrics["accuracy_gap"]
+            lo, hi = record.interval
+            assert 0.0 <= lo <= record.value <= hi and record.confidence == 0.95
+
+        @pytest.mark.model_threshold(accuracy_gap=0.01, confidence=0.95)
+        def test_small_slices_cannot_prove_a_small_gap(mlgate, binary):
+            model, X, y = binary
+            mlgate.evaluate(model, X, y, metrics=["accuracy"], slice_by=np.arange(len(y)) % 2)
+    """)
+    result = models.runpytest()
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*accuracy_gap = *one-sided upper 95% bound*fails <= 0.01*"])
