@@ -160,13 +160,6 @@ class MlGate:
             out[full] = value
         return out
 
-    def _confidences(self, prefix: str) -> set[float]:
-        levels = {DEFAULT_CONFIDENCE}
-        for gate in self._spec.gates:
-            if gate.confidence is not None and gate.metric.startswith(prefix):
-                levels.add(gate.confidence)
-        return levels
-
     def _intervals(self, ev: Evaluation, prefix: str) -> dict[str, tuple[tuple[float, float], float]]:
         """One-sided confidence bounds for what ``ev`` computed, at the level the gates ask for (0.95 by default).
 
