@@ -847,3 +847,19 @@ def test_large_data_tiny_shift_passes_and_real_shift_fails():
         assert_no_drift(ref, shifted)
     assert info.value.report.drifted_columns == ["c"]
     assert info.value.report["c"].method == "ks" and info.value.report["c"].effect >= 0.1
+
+
+@pytest.mark.parametrize(("n_r", "n_c"), [(300, 400), (20_000, 15_000), (12_000, 30_001)])
+def test_auto_ks_matches_scipy_at_every_size(n_r, n_c):
+    from pytest_mlgate.drift import ks_sorted
+
+    g = rng(n_r)
+    r, c = g.normal(size=n_r), g.normal(0.02, size=n_c)
+    res = stats.ks_2samp(r, c)
+    d, p = ks_sorted(np.sort(r), np.sort(c))
+    assert d == pytest.approx(res.statistic, rel=1e-12) and p == pytest.approx(res.pvalue, rel=1e-9)
+    tied_r, tied_c = np.round(r * 2), np.round(c * 2)  # many ties, more than 5 values
+    res = stats.ks_2samp(tied_r, tied_c)
+    assert ks_sorted(np.sort(tied_r), np.sort(tied_c)) == pytest.approx((res.statistic, res.pvalue), rel=1e-9)
+    col = detect_drift(r, c, correction=None)["value"]
+    assert col.method == "ks" and col.p_value == pytest.approx(stats.ks_2samp(r, c).pvalue, rel=1e-9)
