@@ -90,7 +90,8 @@ class Gate:
                 return verdict(
                     bad, None, f"{name} = {format_value(value)}{size}: confidence={self.confidence} needs a "
                     "bootstrap interval, and this metric's is undefined (most resamples gave no value, "
-                    "e.g. a single class)",
+                    "e.g. a single class, or every resample gave the same value for a metric with no "
+                    "exact bound, e.g. an error of exactly 0)",
                 )
             lo, hi = interval
             judged = lo if self.higher_is_better else hi
