@@ -573,6 +573,30 @@ def parse_tolerance(value: Any) -> Tolerance:
     return Tolerance(amount, relative)
 
 
+def _difference_se(
+    interval: tuple[float, float] | None, confidence: float | None, entry: BaselineEntry, n: int | None
+) -> float | None:
+    """Standard error of ``current - stored`` from both intervals (see :func:`judge_regression`)."""
+    from statistics import NormalDist
+
+    def se_of(bounds: tuple[float, float] | None, level: float | None) -> float | None:
+        if bounds is None or level is None or not 0.5 < level < 1:
+            return None
+        lo, hi = float(bounds[0]), float(bounds[1])
+        if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo:
+            return None
+        return (hi - lo) / (2.0 * NormalDist().inv_cdf(level))
+
+    current = se_of(interval, confidence)
+    if current is None:
+        return None
+    stored = se_of(entry.interval, entry.confidence if entry.confidence is not None else confidence)
+    if stored is None:
+        scale = math.sqrt(n / entry.n) if n and entry.n else 1.0
+        stored = current * scale
+    return math.sqrt(current**2 + stored**2)
+
+
 def judge_regression(
     metric: str,
     value: float,
@@ -588,9 +612,14 @@ def judge_regression(
     """Judge ``value`` against its stored baseline ``entry``.
 
     FAIL when the metric worsened by more than the tolerance allows, PASS otherwise; NaN
-    fails. With this run's ``interval``, a stored interval and a ``confidence``, a drop beyond
-    tolerance fails only when this run's interval lies wholly beyond the threshold, and is
-    INCONCLUSIVE otherwise.
+    fails. With a ``confidence`` and this run's ``interval`` (a pair of one-sided
+    ``confidence``-level bounds), a drop beyond tolerance is a one-sided z-test on the difference:
+    it fails only when ``worsening - allowed > z_c * sqrt(se_current**2 + se_stored**2)``, and is
+    INCONCLUSIVE otherwise.  Each standard error comes from its interval's width
+    (``(hi - lo) / (2 z)``, at the stored entry's own confidence); a stored entry without an
+    interval takes the current one scaled by ``sqrt(n / entry.n)`` (or, without sizes, the
+    current one: an equally large holdout).  So the same model on a fresh holdout fails in at most
+    about ``1 - confidence`` of runs.
     """
     base = entry.value
     allowed = tolerance.allowed(base)
@@ -632,23 +661,30 @@ def judge_regression(
     if not worsening > allowed + eps:
         gate.message = f"{metric} within tolerance: {comparison}{ref}"
         return gate
-    if interval is not None and entry.interval is not None and confidence is not None:
-        bound = interval[1] if higher_is_better else interval[0]
+    se = _difference_se(interval, confidence, entry, n) if confidence is not None else None
+    if se is not None and confidence is not None:
+        from statistics import NormalDist
+
+        z = NormalDist().inv_cdf(confidence)
+        # one-sided confidence-level bound of the current value that counts both samples' noise
+        bound = value + z * se if higher_is_better else value - z * se
         gate.judged = bound
+        gate.extra["difference_se"] = se
         significant = bound < threshold - eps if higher_is_better else bound > threshold + eps
+        test = (
+            f"the worsening beyond the tolerance is {format_value(worsening - allowed)}, "
+            f"{'more' if significant else 'not more'} than z={z:.3g} x {format_value(se)} "
+            f"(the standard error of the difference, both the stored and the current value's noise counted)"
+        )
         if not significant:
             gate.status = INCONCLUSIVE
             gate.message = (
-                f"{metric} may have regressed: {comparison}; not significant: the {confidence:.0%} "
-                f"interval [{format_value(interval[0])}, {format_value(interval[1])}] overlaps {op} "
-                f"{format_value(threshold)}{ref}"
+                f"{metric} may have regressed: {comparison}; not significant at {confidence:.0%} (one-sided): "
+                f"{test}{ref}"
             )
             return gate
         gate.status = FAIL
-        gate.message = (
-            f"{metric} regressed: {comparison}; the {confidence:.0%} interval "
-            f"[{format_value(interval[0])}, {format_value(interval[1])}] excludes {op} {format_value(threshold)}{ref}"
-        )
+        gate.message = f"{metric} regressed: {comparison}; significant at {confidence:.0%} (one-sided): {test}{ref}"
         return gate
     gate.status = FAIL
     gate.message = f"{metric} regressed: {comparison}{ref}"

@@ -2,10 +2,29 @@
 
 :func:`detect_drift` compares every column of two tables and returns a :class:`DriftReport`;
 :func:`assert_no_drift` raises :class:`DriftDetected` (an ``AssertionError``) when too many
-columns drifted.  With ``method="auto"`` each column gets the test Evidently's legacy data-drift
-preset would pick (``stattests._get_default_stattest``), with the same statistic, threshold and
-verdict -- with the default arguments for a single column (one p-value is left unchanged by any
-correction), and column by column when ``correction=None``:
+columns drifted.
+
+``method="auto"`` (the default) is a two-sample rule that counts both samples' noise, the same
+at every sample size (the pure per-column functions :func:`auto_numeric_test`,
+:func:`auto_categorical_test` and :func:`auto_verdict` take what a profile can provide):
+
+* numeric columns with more than :data:`AUTO_MAX_CATEGORY_VALUES` (5) distinct finite values
+  over both sides: the two-sample Kolmogorov-Smirnov test (``scipy.stats.ks_2samp``: exact for
+  small samples, asymptotic for large); effect = Wasserstein-1 distance / the reference's
+  population std, both computed on the values divided by the column's scale (its largest
+  absolute value), the std floored at :data:`RELATIVE_STD_FLOOR` (1e-12) of that scale;
+* categorical, bool and numeric columns with at most 5 distinct values: the chi-square test of
+  homogeneity of the 2 x k table of counts, after pooling every category whose smaller expected
+  cell is below :data:`MIN_EXPECTED_COUNT` (5) into one bucket (a bucket still below 5 joins the
+  smallest category); effect = total variation distance between the two share vectors;
+* p-values corrected across the columns (``correction``, Holm by default); a column drifts when
+  its corrected p-value < ``threshold`` (default :data:`AUTO_ALPHA`, 0.05) **and** its effect >=
+  :data:`NUMERIC_EFFECT_FLOOR` / :data:`CATEGORICAL_EFFECT_FLOOR` (0.1 each, chosen by simulation
+  in ``benchmarks/soundness.py``: a 0.3-sd shift or a 15-point share change passes them, a
+  0.05-sd shift at 200,000 rows does not).  A NaN statistic is drift, with a reason.
+
+``method="evidently"`` is Evidently's legacy data-drift preset (``stattests._get_default_stattest``)
+column by column, with the same statistic, threshold and verdict:
 
 * reference rows (after dropping NaN/inf) <= 1000: Kolmogorov-Smirnov for numeric columns with
   more than 5 distinct values, chi-square for 3..5 values (numeric) or more than 2 values
@@ -14,12 +33,17 @@ correction), and column by column when ``correction=None``:
   (floored at 0.001) for numeric columns with more than 5 values, Jensen-Shannon distance on
   binned frequencies otherwise.
 
+Its chi-square is a goodness of fit that takes the reference frequencies as exact and its
+distances are neither corrected nor scaled to the sample size, so it raises false alarms on
+same-distribution data (10 categorical columns of 300 rows: ~70% of runs); use it only to match
+Evidently's verdicts.
+
 Named methods (:data:`METHODS`) use Evidently's default thresholds and comparisons (KS and
 Cramer-von Mises: drift when p <= threshold, other tests p < threshold; distances: score >=
 threshold, energy: score > threshold); ``mannwhitney`` is two-sided where Evidently's is
 one-sided (``alternative="less"``).
 
-``chisquare`` (chosen by ``"auto"`` or by name) is always Evidently's goodness of fit: the current
+``chisquare`` (chosen by ``"evidently"`` or by name) is always Evidently's goodness of fit: the current
 counts against the reference frequencies scaled to the current size, taken as exact
 (``scipy.stats.chisquare``; a value never seen in reference gives p = 0).  It ignores the
 reference's own sampling noise, which roughly doubles the statistic under no drift when both
@@ -27,9 +51,8 @@ sides have the same size, so it raises false alarms on many same-distribution ca
 columns (10 columns of 300 rows from one distribution: ~60% of runs even after Holm).  The
 two-sample alternative is the named method ``"chi2_homogeneity"``: the chi-square test of
 homogeneity of the 2 x k table of counts (``scipy.stats.chi2_contingency`` without Yates'
-correction, p < 0.05), for categorical and per-value numeric columns like ``chisquare``; ask for
-it with ``method={"col": "chi2_homogeneity"}``, or ``method="chi2_homogeneity"`` together with
-``categorical=[...]``.  The other p-value tests (z, KS, Mann-Whitney, t-test, Cramer-von Mises,
+correction, p < 0.05, no pooling and no effect floor), for categorical and per-value numeric
+columns like ``chisquare``.  The other p-value tests (z, KS, Mann-Whitney, t-test, Cramer-von Mises,
 Anderson-Darling) are two-sample already.
 
 Beyond Evidently, p-values are adjusted across the columns tested with p-values (Holm by
@@ -67,6 +90,8 @@ __all__ = [
     "CORRECTIONS",
     "MISSING_SHARE_ALPHA",
     "MISSING_SHARE_MIN_CHANGE",
+    "NUMERIC_EFFECT_FLOOR",
+    "CATEGORICAL_EFFECT_FLOOR",
     "assert_no_drift",
     "detect_drift",
 ]
@@ -80,8 +105,20 @@ MISSING_SHARE_MIN_CHANGE = 0.05
 MAX_LISTED_CATEGORIES = 50
 #: Evidently's boundary between the small-data (p-value) and large-data (distance) tests.
 SMALL_REFERENCE_ROWS = 1000
-#: Floor of the reference std used to norm the Wasserstein distance.
+#: Floor of the reference std used to norm the Wasserstein distance (``method="evidently"``).
 STD_FLOOR = 0.001
+#: ``method="auto"``: a numeric column drifts only when Wasserstein-1 / reference std reaches this.
+NUMERIC_EFFECT_FLOOR = 0.1
+#: ``method="auto"``: a categorical column drifts only when the total variation distance reaches this.
+CATEGORICAL_EFFECT_FLOOR = 0.1
+#: ``method="auto"``: numeric columns with more distinct values than this get the KS test.
+AUTO_MAX_CATEGORY_VALUES = 5
+#: ``method="auto"``: default significance level of the corrected p-values.
+AUTO_ALPHA = 0.05
+#: ``method="auto"``: categories whose smaller expected cell is below this are pooled into one bucket.
+MIN_EXPECTED_COUNT = 5.0
+#: Floor of the reference std relative to the column's scale (largest absolute value on either side).
+RELATIVE_STD_FLOOR = 1e-12
 #: Supported multiple-testing corrections.
 CORRECTIONS = (None, "bonferroni", "holm", "bh")
 
@@ -185,6 +222,8 @@ class ColumnDrift:
     reason: str = ""
     p_value_adjusted: float | None = None
     missing_p_value: float | None = None
+    effect: float | None = None
+    effect_floor: float | None = None
 
     @property
     def missing_shares(self) -> tuple[float, float]:
@@ -208,6 +247,8 @@ class ColumnDrift:
             "new_categories": self.new_categories,
             "vanished_categories": self.vanished_categories,
             "reason": self.reason,
+            "effect": self.effect,
+            "effect_floor": self.effect_floor,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -222,14 +263,20 @@ class ColumnDrift:
         return d
 
 
-_TABLE_HEADER = ("column", "method", "statistic", "p-value", "threshold", "reason")
+_TABLE_HEADER = ("column", "method", "statistic", "p-value", "threshold", "effect", "reason")
+
+
+def _effect_cell(c: ColumnDrift) -> str:
+    if c.effect is None:
+        return "-"
+    return _fmt(c.effect) + ("" if c.effect_floor is None else f" (floor {_fmt(c.effect_floor)})")
 
 
 def _table_row(c: ColumnDrift) -> tuple[str, ...]:
     p = _fmt(c.p_value)
     if c.p_value is not None and c.p_value_adjusted is not None and c.p_value_adjusted != c.p_value:
         p = f"{p} (adj {_fmt(c.p_value_adjusted)})"
-    return (str(c.name), c.method, _fmt(c.statistic), p, _fmt(c.threshold), c.reason)
+    return (str(c.name), c.method, _fmt(c.statistic), p, _fmt(c.threshold), _effect_cell(c), c.reason)
 
 
 def _text_table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
@@ -348,12 +395,17 @@ class DriftReport:
         def cell(text: str) -> str:
             return text.replace("|", "\\|").replace("\n", " ")
 
-        header = ["column", "kind", "method", "statistic", "p-value", "threshold", "drifted", "missing ref → cur", "reason"]
+        header = [
+            "column", "kind", "method", "statistic", "p-value", "threshold", "effect", "drifted",
+            "missing ref → cur", "reason",
+        ]
         lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
         for c in self._ordered():
-            name, method, statistic, p, threshold, reason = _table_row(c)
+            name, method, statistic, p, threshold, effect, reason = _table_row(c)
             missing = f"{c.missing_reference:.3f} → {c.missing_current:.3f}"
-            values = [name, c.kind, method, statistic, p, threshold, "**yes**" if c.drifted else "no", missing, reason]
+            values = [
+                name, c.kind, method, statistic, p, threshold, effect, "**yes**" if c.drifted else "no", missing, reason,
+            ]
             lines.append("| " + " | ".join(cell(v) for v in values) + " |")
         return "\n".join(lines) + "\n\n" + self.summary() + "\n"
 
@@ -601,16 +653,18 @@ def _numeric_values(s: pd.Series, name: Any, side: str, other: str) -> np.ndarra
 
 
 def _resolve_method(name: Any, method: Any) -> str | None:
-    """Return the canonical method name, or None for "auto"."""
+    """Return the canonical method name, or None for "auto" ("evidently" stays "evidently")."""
     __tracebackhide__ = hide_input_errors
     if method is None or method == "auto":
         return None
+    if method == "evidently":
+        return "evidently"
     if isinstance(method, str):
         key = _ALIASES.get(method, method)
         if key in METHODS:
             return key
     raise input_error(
-        _FN, f"column {name!r}:", f"unknown drift method {method!r}; valid: 'auto', " + ", ".join(repr(m) for m in METHODS)
+        _FN, f"column {name!r}:", f"unknown drift method {method!r}; valid: 'auto', 'evidently', " + ", ".join(repr(m) for m in METHODS)
     )
 
 
@@ -826,6 +880,133 @@ def _count_test(method: str, cnt_r: np.ndarray, cnt_c: np.ndarray, n_r: int, n_c
         return _from_frequencies(method, cnt_r, cnt_c, n_r, n_c), None
 
 
+def column_scale(r_sorted: np.ndarray, c_sorted: np.ndarray) -> float:
+    """The largest absolute finite value on either side (the sorted arrays' ends); 0.0 for all zeros."""
+    return float(max(abs(r_sorted[0]), abs(r_sorted[-1]), abs(c_sorted[0]), abs(c_sorted[-1])))
+
+
+def numeric_effect(wasserstein: float, ref_std: float) -> float:
+    """Normed Wasserstein effect of ``method="auto"`` from values already divided by the column's scale.
+
+    ``wasserstein`` and ``ref_std`` are the Wasserstein-1 distance and the reference's population
+    std of the rescaled values (so both are at most 2); the std is floored at
+    :data:`RELATIVE_STD_FLOOR`, i.e. relative to the column's scale, so a constant reference or a
+    column measured in tiny units still gives a finite effect.  NaN in gives NaN out.
+    """
+    if math.isnan(wasserstein) or math.isnan(ref_std):
+        return math.nan
+    return float(wasserstein / max(ref_std, RELATIVE_STD_FLOOR))
+
+
+def auto_numeric_test(r_sorted: np.ndarray, c_sorted: np.ndarray) -> tuple[float, float, float]:
+    """``method="auto"`` on a numeric column: ``(KS statistic, KS p-value, normed Wasserstein effect)``.
+
+    Inputs are each side's finite values, sorted.  The two-sample Kolmogorov-Smirnov test counts
+    both samples' noise (``scipy.stats.ks_2samp``, exact for small samples, asymptotic for large);
+    the effect is computed on the values divided by :func:`column_scale`, so it neither overflows
+    near 1e308 nor vanishes near 1e-300.
+    """
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        d, p = ks_sorted(r_sorted, c_sorted)
+        scale = column_scale(r_sorted, c_sorted)
+        if scale == 0.0:
+            effect = 0.0
+        elif not math.isfinite(scale):
+            effect = math.nan
+        else:
+            rs, cs = r_sorted / scale, c_sorted / scale
+            w = float(_wasserstein_sorted(rs[None, :], cs[None, :])[0])
+            effect = numeric_effect(w, float(rs.std()))
+    return d, p, effect
+
+
+#: Above this many rows on the larger side, ``ks_2samp(method="auto")`` is asymptotic.
+_KS_EXACT_MAX_N = 10_000
+
+
+def ks_sorted(r_sorted: np.ndarray, c_sorted: np.ndarray) -> tuple[float, float]:
+    """Two-sided two-sample KS ``(statistic, p-value)`` of sorted samples, equal to ``scipy.stats.ks_2samp``.
+
+    Small samples go to scipy (exact p-value); large ones reuse the sorted arrays (no second
+    sort) with scipy's asymptotic p-value, ``kstwo.sf(D, round(n m / (n + m)))``.
+    """
+    n1, n2 = r_sorted.size, c_sorted.size
+    if max(n1, n2) <= _KS_EXACT_MAX_N:
+        res = stats.ks_2samp(r_sorted, c_sorted)
+        return float(res.statistic), float(res.pvalue)
+    both = np.concatenate([r_sorted, c_sorted])
+    diff = np.searchsorted(r_sorted, both, side="right") / n1 - np.searchsorted(c_sorted, both, side="right") / n2
+    d = float(max(np.max(diff), np.clip(-np.min(diff), 0, 1)))
+    m, n = sorted([float(n1), float(n2)], reverse=True)
+    p = float(np.clip(stats.kstwo.sf(d, np.round(m * n / (m + n))), 0, 1))
+    return d, p
+
+
+def pool_sparse(cnt_r: np.ndarray, cnt_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pool sparse categories of a 2 x k table so that the chi-square approximation holds.
+
+    A category is sparse when its smaller expected cell, ``(cnt_r + cnt_c) * min(n_r, n_c) / (n_r
+    + n_c)``, is below :data:`MIN_EXPECTED_COUNT`.  All sparse categories are merged into one
+    bucket; when that bucket is itself sparse and another category exists, it is merged into the
+    category with the smallest total.  Categories seen on neither side are dropped.  Pooling uses
+    only the combined counts (ancillary under no drift), so the test stays calibrated at any
+    number of categories.
+    """
+    cnt_r = np.asarray(cnt_r, dtype=np.int64)
+    cnt_c = np.asarray(cnt_c, dtype=np.int64)
+    total = cnt_r + cnt_c
+    seen = total > 0
+    cnt_r, cnt_c, total = cnt_r[seen], cnt_c[seen], total[seen]
+    n_r, n_c = int(cnt_r.sum()), int(cnt_c.sum())
+    if n_r == 0 or n_c == 0:
+        return cnt_r, cnt_c
+    share = min(n_r, n_c) / float(n_r + n_c)
+    sparse = total * share < MIN_EXPECTED_COUNT
+    if not sparse.any():
+        return cnt_r, cnt_c
+    keep_r, keep_c = cnt_r[~sparse], cnt_c[~sparse]
+    bucket_r, bucket_c = int(cnt_r[sparse].sum()), int(cnt_c[sparse].sum())
+    if (bucket_r + bucket_c) * share < MIN_EXPECTED_COUNT and keep_r.size:
+        j = int(np.argmin(keep_r + keep_c))
+        keep_r, keep_c = keep_r.copy(), keep_c.copy()
+        keep_r[j] += bucket_r
+        keep_c[j] += bucket_c
+        return keep_r, keep_c
+    return np.append(keep_r, bucket_r), np.append(keep_c, bucket_c)
+
+
+def total_variation(cnt_r: np.ndarray, cnt_c: np.ndarray) -> float:
+    """Total variation distance between the two category-share vectors (counts in, same order)."""
+    n_r, n_c = float(np.sum(cnt_r)), float(np.sum(cnt_c))
+    return float(0.5 * np.sum(np.abs(np.asarray(cnt_r) / n_r - np.asarray(cnt_c) / n_c)))
+
+
+def auto_categorical_test(cnt_r: np.ndarray, cnt_c: np.ndarray) -> tuple[float, float, float]:
+    """``method="auto"`` on category counts: ``(chi-square, p-value, total variation distance)``.
+
+    The chi-square test of homogeneity of the 2 x k table after :func:`pool_sparse` (one bucket
+    left: statistic 0, p-value 1); the effect is the total variation distance between the
+    unpooled share vectors.
+    """
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        pr, pc = pool_sparse(cnt_r, cnt_c)
+        statistic, p_value = _chisquare_homogeneity(pr, pc, int(pr.sum()), int(pc.sum()))
+        return statistic, p_value, total_variation(cnt_r, cnt_c)
+
+
+def auto_verdict(p_adjusted: float, threshold: float, effect: float, floor: float) -> bool | None:
+    """Drift when the corrected p-value is below ``threshold`` and the effect reaches ``floor``.
+
+    Returns None when either number is NaN: the statistic could not be computed, which the
+    caller reports as drift (never as "not drifted").
+    """
+    if math.isnan(p_adjusted) or math.isnan(effect):
+        return None
+    return bool(p_adjusted < threshold and effect >= floor)
+
+
 def _auto_method(kind: str, n_ref_valid: int, n_values: int) -> str:
     """Evidently's ``_get_default_stattest``."""
     if n_ref_valid <= SMALL_REFERENCE_ROWS:
@@ -883,6 +1064,9 @@ class _Partial:
     vanished_categories: dict[Any, float] = field(default_factory=dict)
     n_new: int = 0
     n_vanished: int = 0
+    effect: float | None = None
+    effect_floor: float | None = None
+    auto: bool = False
 
 
 def _run_checked(name: Any, method: str, fn: Callable[[], tuple[float, float | None]]) -> tuple[float, float | None]:
@@ -946,13 +1130,22 @@ def _numeric_block(
     for (lo_r, hi_r, _, _), rows in groups.items():
         r = _take_rows(rb, rows, lo_r, hi_r)
         ref_unique[rows] = np.count_nonzero(r[:, 1:] != r[:, :-1], axis=1) + 1
-        std[rows] = r.std(axis=1)
+        # the std of the values divided by their scale: no overflow of the squares near 1e308
+        scale = np.maximum(np.abs(r[:, :1]), np.abs(r[:, -1:]))
+        scale[scale == 0] = 1.0
+        std[rows] = (r / scale).std(axis=1) * scale[:, 0]
 
     chosen: list[str] = []
     for k, name in enumerate(names):
         lo_r, hi_r, lo_c, hi_c = bounds[k]
         method = methods[name]
-        if method is None:
+        if method is None:  # auto: KS above AUTO_MAX_CATEGORY_VALUES distinct values on both sides
+            n_values = int(ref_unique[k])
+            if n_values <= AUTO_MAX_CATEGORY_VALUES:
+                keys = np.union1d(_sorted_counts(rb[k, lo_r:hi_r])[0], _sorted_counts(cb[k, lo_c:hi_c])[0])
+                n_values = keys.size
+            method = "ks" if n_values > AUTO_MAX_CATEGORY_VALUES else "chi2_homogeneity"
+        elif method == "evidently":
             n_values = int(ref_unique[k])
             if n_values <= 5:
                 keys = np.union1d(_sorted_counts(rb[k, lo_r:hi_r])[0], _sorted_counts(cb[k, lo_c:hi_c])[0])
@@ -960,20 +1153,26 @@ def _numeric_block(
             method = _auto_method("numeric", hi_r - lo_r, n_values)
         chosen.append(method)
 
-    wass = np.full(len(names), np.nan)
-    for (lo_r, hi_r, lo_c, hi_c), rows in groups.items():
-        rows_w = [k for k in rows if chosen[k] == "wasserstein"]
-        if rows_w:
-            wass[rows_w] = _wasserstein_sorted(_take_rows(rb, rows_w, lo_r, hi_r), _take_rows(cb, rows_w, lo_c, hi_c))
-
     out = []
     for k, name in enumerate(names):
         lo_r, hi_r, lo_c, hi_c = bounds[k]
         r, c = rb[k, lo_r:hi_r], cb[k, lo_c:hi_c]
         method = chosen[k]
         nr, nc = r.size, c.size
-        if method == "wasserstein":
-            result: tuple[float, float | None] = (float(wass[k] / max(std[k], STD_FLOOR)), None)
+        auto = methods[name] is None
+        effect: float | None = None
+        floor: float | None = None
+        if auto and method == "ks":
+            d, p, effect = auto_numeric_test(r, c)
+            result: tuple[float, float | None] = (d, p)
+            floor = NUMERIC_EFFECT_FLOOR
+        elif auto:
+            _, cnt_r, cnt_c = _union_counts(r, c)
+            statistic, p, effect = auto_categorical_test(cnt_r, cnt_c)
+            result = (statistic, p)
+            floor = CATEGORICAL_EFFECT_FLOOR
+        elif method == "wasserstein":
+            result = (_normed_wasserstein(r, c, float(std[k])), None)
         elif method in ("psi", "jensenshannon", "kl_div") and ref_unique[k] > 20:
             edges = _sturges_edges(min(r[0], c[0]), max(r[-1], c[-1]), nr + nc)
             cnt_r, cnt_c = _sorted_histogram(r, edges), _sorted_histogram(c, edges)
@@ -994,9 +1193,26 @@ def _numeric_block(
                 n_cur_total=n_c,
                 missing_ref=n_r - nr,
                 missing_cur=n_c - nc,
+                effect=effect,
+                effect_floor=floor,
+                auto=auto,
             )
         )
     return out
+
+
+def _normed_wasserstein(r: np.ndarray, c: np.ndarray, std: float) -> float:
+    """Evidently's Wasserstein distance / max(reference std, :data:`STD_FLOOR`), computed on rescaled values.
+
+    Both sides are divided by the column's scale first, so the distance neither overflows near
+    1e308 nor underflows near 1e-300; the result equals the unscaled formula.
+    """
+    scale = column_scale(r, c)
+    if scale == 0.0:
+        return 0.0
+    with np.errstate(all="ignore"):
+        w = float(_wasserstein_sorted((r / scale)[None, :], (c / scale)[None, :])[0])
+        return float(w / max(std / scale, STD_FLOOR / scale))
 
 
 def _category_key(value: Any) -> Any:
@@ -1033,15 +1249,21 @@ def _categorical_column(name: Any, rs: pd.Series, cs: pd.Series, method: str | N
     cnt_r, cnt_c = cnt_r[order], cnt_c[order]
     values = [values[i] for i in order]
 
-    if method is None:
-        method = _auto_method("categorical", nr, len(values))
-    elif not METHODS[method].categorical:
-        raise ValueError(
-            f"column {name!r} is categorical but method {method!r} needs numbers; "
-            f"use one of " + ", ".join(m.name for m in METHODS.values() if m.categorical)
-        )
-    m = method
-    statistic, p_value = _run_checked(name, m, lambda: _count_test(m, cnt_r, cnt_c, nr, nc))
+    auto = method is None
+    effect: float | None = None
+    if auto:
+        method = "chi2_homogeneity"
+        statistic, p_value, effect = auto_categorical_test(cnt_r, cnt_c)
+    else:
+        if method == "evidently":
+            method = _auto_method("categorical", nr, len(values))
+        elif not METHODS[method].categorical:
+            raise ValueError(
+                f"column {name!r} is categorical but method {method!r} needs numbers; "
+                f"use one of " + ", ".join(m.name for m in METHODS.values() if m.categorical)
+            )
+        m = method
+        statistic, p_value = _run_checked(name, m, lambda: _count_test(m, cnt_r, cnt_c, nr, nc))
 
     new_idx = np.flatnonzero((cnt_r == 0) & (cnt_c > 0))
     gone_idx = np.flatnonzero((cnt_c == 0) & (cnt_r > 0))
@@ -1061,6 +1283,9 @@ def _categorical_column(name: Any, rs: pd.Series, cs: pd.Series, method: str | N
         vanished_categories={values[i]: float(cnt_r[i] / nr) for i in gone_top},
         n_new=int(new_idx.size),
         n_vanished=int(gone_idx.size),
+        effect=effect,
+        effect_floor=CATEGORICAL_EFFECT_FLOOR if auto else None,
+        auto=auto,
     )
 
 
@@ -1068,6 +1293,50 @@ def _format_categories(values: dict[Any, float], total: int, label: str) -> str:
     shown = ", ".join(f"{v!r} ({s:.1%})" for v, s in list(values.items())[:3])
     more = f" and {total - 3} more" if total > 3 else ""
     return f"{label} {shown}{more}"
+
+
+def _value_verdict(
+    p: _Partial, threshold: float | None, adjusted: float | None, correction: str | None
+) -> tuple[bool, float, str]:
+    """``(drifted, threshold used, reason)`` of one column's value test; a NaN statistic is drift."""
+    if p.auto:
+        level = AUTO_ALPHA if threshold is None else threshold
+        assert adjusted is not None and p.effect is not None and p.effect_floor is not None
+        shown = f"p={_fmt(p.p_value)}" + (f" (adj {_fmt(adjusted)})" if correction else "")
+        verdict = auto_verdict(adjusted, level, p.effect, p.effect_floor)
+        if verdict is None:
+            return True, level, f"{p.method}: statistic could not be computed ({shown}, effect {_fmt(p.effect)}); counted as drift"
+        p_text = f"{shown} {'<' if adjusted < level else '>='} {_fmt(level)}"
+        e_text = f"effect {_fmt(p.effect)} {'>=' if p.effect >= p.effect_floor else '<'} {_fmt(p.effect_floor)}"
+        reason = f"{p.method} {p_text}, {e_text}"
+        return verdict, level, reason if verdict else f"no drift ({reason})"
+    spec = METHODS[p.method]
+    level = spec.default_threshold if threshold is None else threshold
+    if p.p_value is not None:
+        assert adjusted is not None
+        score = float(adjusted)
+        shown = f"p={_fmt(p.p_value)}" + (f" (adj {_fmt(score)})" if correction else "")
+        if math.isnan(score):
+            return True, level, f"{p.method}: p-value could not be computed ({shown}); counted as drift"
+        drifted = score <= level if spec.inclusive else score < level
+        cmp = ("<=" if spec.inclusive else "<") if drifted else (">" if spec.inclusive else ">=")
+        reason = f"{p.method} {shown} {cmp} {_fmt(level)}"
+    else:
+        score = p.statistic
+        if math.isnan(score):
+            return True, level, f"{p.method}: statistic could not be computed (nan); counted as drift"
+        drifted = score >= level if spec.inclusive else score > level
+        cmp = (">=" if spec.inclusive else ">") if drifted else ("<" if spec.inclusive else "<=")
+        reason = f"{p.method} {_fmt(score)} {cmp} {_fmt(level)}"
+    return drifted, level, reason if drifted else f"no drift ({reason})"
+
+
+def _adjust_failing_nan(raw: np.ndarray, correction: str | None) -> np.ndarray:
+    """:func:`_adjust` where a NaN p-value ranks as 0 (it fails) and stays NaN in the output."""
+    nan = np.isnan(raw)
+    adjusted = _adjust(np.where(nan, 0.0, raw), correction)
+    adjusted[nan] = np.nan
+    return adjusted
 
 
 def _finish(
@@ -1084,29 +1353,14 @@ def _finish(
     # its missing values (one column alone is Evidently's verdict).  The missing-share tests are a
     # second family, corrected the same way and judged at the stricter MISSING_SHARE_ALPHA so that
     # the two together rarely raise falsely.  Columns with no missing value have no such test.
-    adjusted = dict(zip(tested, _adjust(raw, correction)))
+    adjusted = dict(zip(tested, _adjust_failing_nan(raw, correction)))
     miss_tested = [i for i, p in enumerate(partials) if p.missing_ref + p.missing_cur > 0]
     miss_adj = np.ones(len(partials))
     miss_adj[miss_tested] = _adjust(miss_raw[miss_tested], correction)
 
     out = []
     for i, p in enumerate(partials):
-        spec = METHODS[p.method]
-        threshold = thresholds[p.name]
-        threshold = spec.default_threshold if threshold is None else threshold
-        if p.p_value is not None:
-            score = float(adjusted[i])
-            drifted = score <= threshold if spec.inclusive else score < threshold
-            shown = f"p={_fmt(p.p_value)}" + (f" (adj {_fmt(score)})" if correction else "")
-            cmp = ("<=" if spec.inclusive else "<") if drifted else (">" if spec.inclusive else ">=")
-            reason = f"{p.method} {shown} {cmp} {_fmt(threshold)}"
-        else:
-            score = p.statistic
-            drifted = score >= threshold if spec.inclusive else score > threshold
-            cmp = (">=" if spec.inclusive else ">") if drifted else ("<" if spec.inclusive else "<=")
-            reason = f"{p.method} {_fmt(score)} {cmp} {_fmt(threshold)}"
-        if not drifted:
-            reason = f"no drift ({reason})"
+        drifted, threshold, reason = _value_verdict(p, thresholds[p.name], adjusted.get(i), correction)
         share_r = p.missing_ref / p.n_ref_total
         share_c = p.missing_cur / p.n_cur_total
         missing_drifted = bool(
@@ -1136,6 +1390,8 @@ def _finish(
                 reason="; ".join(parts),
                 p_value_adjusted=None if p.p_value is None else float(adjusted[i]),
                 missing_p_value=float(miss_raw[i]),
+                effect=None if p.effect is None else float(p.effect),
+                effect_floor=p.effect_floor,
             )
         )
     return out
@@ -1204,7 +1460,7 @@ def detect_drift(
             partial_by_name[name] = _categorical_column(name, rs, cs, methods[name])
         else:
             m = methods[name]
-            if m is not None and not METHODS[m].numeric:
+            if m is not None and m != "evidently" and not METHODS[m].numeric:
                 raise ValueError(f"column {name!r}: method {m!r} does not apply to numeric columns")
             numeric.append(name)
 

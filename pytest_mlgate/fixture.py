@@ -156,65 +156,53 @@ class MlGate:
             out[full] = value
         return out
 
-    def _confidences(self, prefix: str) -> set[float]:
-        levels = {DEFAULT_CONFIDENCE}
-        for gate in self._spec.gates:
-            if gate.confidence is not None and gate.metric.startswith(prefix):
-                levels.add(gate.confidence)
-        return levels
-
     def _intervals(self, ev: Evaluation, prefix: str) -> dict[str, tuple[tuple[float, float], float]]:
-        """Bootstrap intervals for what ``ev`` computed, at the level the gates ask for (0.95 by default).
+        """One-sided confidence bounds for what ``ev`` computed, at the level the gates ask for (0.95 by default).
 
-        Standard metrics on the whole input take the vectorised path. Any other metric (a
-        scikit-learn scorer, a callable, a hook's metric) needs a loop of one call per resample, a
-        second or more for a scikit-learn scorer, so it gets an interval only when a confidence gate
-        judges it. Slices, of either kind, get theirs when a confidence gate judges slices.
+        Each recorded interval ``(lo, hi)`` at level ``c`` is a pair of one-sided bounds at level
+        at least ``c`` (exact for proportions; the ends of the two-sided ``c`` bootstrap interval
+        otherwise): a gate judges the end its direction needs.
+        Standard metrics get :func:`stats.confidence_bounds` (exact bounds for proportions).
+        Any other metric (a scikit-learn scorer, a callable, a hook's metric) needs a loop of one
+        call per resample, so it gets an interval only when a confidence gate judges it. Slices
+        get theirs when a confidence gate judges slices; ``<metric>_gap`` gets one when a
+        confidence gate judges it. A metric the bootstrap cannot bound (``max_error``) gets none.
         """
         if self._settings.n_resamples <= 0:
             return {}
         from .metrics import compute_metric
-        from .stats import bootstrap_intervals, bootstrap_statistic
+        from .stats import bootstrap_statistic, confidence_bounds, expanded_level
 
         gate_level = {g.metric: g.confidence for g in self._spec.gates if g.confidence is not None}
         sliced = {g.metric for g in self._spec.gates if g.confidence is not None and g.slices}
 
         def wanted(name: str, base: str) -> bool:
+            if not ev.metrics[base].can_bound:
+                return False
             if name == base and ev.metrics[base].builtin:
                 return True
             return prefix + name in gate_level or (name != base and prefix + base in sliced)
 
-        targets: list[tuple[str, Any]] = [(name, None) for name in ev.metrics if wanted(name, name)]
-        for name, (_, _, mask) in ev.slices.items():
+        def level_of(name: str) -> float:
             base = split_slice_name(name)[0]
-            if base in ev.metrics and wanted(name, base):
-                targets.append((name, mask))
-        out: dict[str, tuple[tuple[float, float], float]] = {}
-        for level in sorted(self._confidences(prefix)):
-            groups: dict[int, tuple[Any, list[str]]] = {}
-            for name, mask in targets:
-                base = split_slice_name(name)[0]
-                want = gate_level.get(prefix + name, gate_level.get(prefix + base, DEFAULT_CONFIDENCE))
-                if want != level:
-                    continue
-                groups.setdefault(id(mask), (mask, []))[1].append(name)
-            for mask, names in groups.values():
-                prep = ev.prepared if mask is None else ev.prepared.subset(mask)
-                stats_names: dict[str, str] = {}
-                for name in names:
-                    metric = ev.metrics[split_slice_name(name)[0]]
-                    if metric.builtin:
-                        stats_names[name] = metric.canonical
-                    elif math.isfinite(ev.values[name]):
-                        interval = bootstrap_statistic(
-                            lambda rows: compute_metric(metric, prep.subset(rows)),  # noqa: B023 - called here
-                            prep.n, point=ev.values[name], n_resamples=self._settings.n_resamples,
-                            confidence=level, seed=self._seed,
-                        )
-                        out[name] = (interval, level)
-                if not stats_names:
-                    continue
-                result = bootstrap_intervals(
+            return gate_level.get(prefix + name, gate_level.get(prefix + base, DEFAULT_CONFIDENCE))
+
+        def bounds(names: list[str], mask: Any, level: float) -> dict[str, tuple[float, float]]:
+            prep = ev.prepared if mask is None else ev.prepared.subset(mask)
+            found: dict[str, tuple[float, float]] = {}
+            stats_names: dict[str, str] = {}
+            for name in names:
+                metric = ev.metrics[split_slice_name(name)[0]]
+                if metric.builtin:
+                    stats_names[name] = metric.canonical
+                elif math.isfinite(ev.values[name]):
+                    found[name] = bootstrap_statistic(
+                        lambda rows: compute_metric(metric, prep.subset(rows)),  # noqa: B023 - called here
+                        prep.n, point=ev.values[name], n_resamples=self._settings.n_resamples,
+                        confidence=expanded_level(level, prep.n), seed=self._seed,
+                    )
+            if stats_names:
+                result = confidence_bounds(
                     sorted(set(stats_names.values())), y_true=prep.y_true, y_pred=prep.y_pred,
                     y_score=prep.y_score, task=prep.task, n_classes=prep.n_classes,
                     sample_weight=prep.sample_weight, n_resamples=self._settings.n_resamples,
@@ -222,11 +210,56 @@ class MlGate:
                 )
                 for name, sname in stats_names.items():
                     lo, hi = result[sname]
-                    metric = ev.metrics[split_slice_name(name)[0]]
-                    if metric.sign < 0:
+                    if ev.metrics[split_slice_name(name)[0]].sign < 0:
                         lo, hi = -hi, -lo
-                    out[name] = ((float(lo), float(hi)), level)
+                    found[name] = (float(lo), float(hi))
+            return found
+
+        targets: list[tuple[str, Any]] = [(name, None) for name in ev.metrics if wanted(name, name)]
+        for name, (_, _, mask) in ev.slices.items():
+            base = split_slice_name(name)[0]
+            if base in ev.metrics and wanted(name, base):
+                targets.append((name, mask))
+        out: dict[str, tuple[tuple[float, float], float]] = {}
+        for level in sorted({level_of(name) for name, _ in targets}):
+            groups: dict[int, tuple[Any, list[str]]] = {}
+            for name, mask in targets:
+                if level_of(name) == level:
+                    groups.setdefault(id(mask), (mask, []))[1].append(name)
+            for mask, names in groups.values():
+                for name, interval in bounds(names, mask, level).items():
+                    out[name] = (interval, level)
+        for base in ev.metrics:
+            gap = f"{base}_gap"
+            if prefix + gap in gate_level and gap in ev.values and ev.metrics[base].can_bound:
+                level = gate_level[prefix + gap]
+                slices = [(name, mask) for name, (b, _, mask) in ev.slices.items() if b == base]
+                out[gap] = (self._gap_bounds(ev, base, slices, level, bounds), level)
         return out
+
+    @staticmethod
+    def _gap_bounds(
+        ev: Evaluation, base: str, slices: list[tuple[str, Any]], level: float, bounds: Any
+    ) -> tuple[float, float]:
+        """One-sided ``level`` bounds of ``<base>_gap`` (largest minus smallest slice value).
+
+        Every slice gets one-sided bounds at level ``1 - (1 - level) / (2 * slices)``
+        (Bonferroni over all of them), so with probability at least ``level`` every true slice
+        value lies within its bounds, and then the true gap is at most the largest upper bound
+        minus the smallest lower bound (and at least the largest lower minus the smallest upper
+        bound, floored at 0). Conservative; NaN when a slice has no bound.
+        """
+        if len(slices) < 2:
+            return (math.nan, math.nan)
+        per = 1.0 - (1.0 - level) / (2 * len(slices))
+        found: dict[str, tuple[float, float]] = {}
+        for name, mask in slices:
+            found.update(bounds([name], mask, per))
+        if len(found) < len(slices) or not all(math.isfinite(b) for pair in found.values() for b in pair):
+            return (math.nan, math.nan)
+        lows = [lo for lo, _ in found.values()]
+        highs = [hi for _, hi in found.values()]
+        return (max(0.0, max(lows) - min(highs)), max(highs) - min(lows))
 
     # ------------------------------------------------------------------ compare
     def compare(
@@ -266,17 +299,27 @@ class MlGate:
             raise ValueError(
                 f"mlgate.compare: the models know different classes ({list(pa.classes)} vs {list(pb.classes)})"
             )
-        from .stats import mcnemar_exact, paired_bootstrap
+        from .stats import check_bootstrap_setting, mcnemar_exact, paired_accuracy_exact, paired_bootstrap
 
+        check_bootstrap_setting(self._settings.n_resamples, "mlgate.compare")
         if not m.builtin:
             raise ValueError(f"mlgate.compare: metric {metric!r} is not a built-in metric; paired bootstrap needs one")
-        boot = paired_bootstrap(
-            m.canonical, y_true=pa.y_true, pred_a=pa.y_pred, score_a=pa.y_score, pred_b=pb.y_pred,
-            score_b=pb.y_score, task=pa.task, n_classes=pa.n_classes, sample_weight=pa.sample_weight,
-            n_resamples=max(self._settings.n_resamples, 1), confidence=level, seed=self._seed,
-        )
         value_a, value_b = ev_a.values[metric], ev_b.values[metric]
-        lo, hi = float(boot["low"]), float(boot["high"])
+        p_value = None
+        exact = m.canonical == "accuracy" and pa.y_pred is not None and pa.sample_weight is None
+        if exact:
+            # exact at any number of discordant rows: verdict and McNemar's p cannot disagree
+            res = paired_accuracy_exact(pa.y_pred == pa.y_true, pb.y_pred == pb.y_true, confidence=level)
+            lo, hi, p_value = res["low"], res["high"], res["p_value"]
+        else:
+            boot = paired_bootstrap(
+                m.canonical, y_true=pa.y_true, pred_a=pa.y_pred, score_a=pa.y_score, pred_b=pb.y_pred,
+                score_b=pb.y_score, task=pa.task, n_classes=pa.n_classes, sample_weight=pa.sample_weight,
+                n_resamples=self._settings.n_resamples, confidence=level, seed=self._seed,
+            )
+            lo, hi = float(boot["low"]), float(boot["high"])
+            if m.canonical == "accuracy" and pa.y_pred is not None:
+                p_value = float(mcnemar_exact(pa.y_pred == pa.y_true, pb.y_pred == pb.y_true)["p_value"])
         if m.sign < 0:
             lo, hi = -hi, -lo
         # improvement of the candidate in the metric's direction
@@ -284,16 +327,13 @@ class MlGate:
             imp, imp_lo, imp_hi = value_a - value_b, lo, hi
         else:
             imp, imp_lo, imp_hi = value_b - value_a, -hi, -lo
-        p_value = None
-        if m.name == "accuracy" and pa.y_pred is not None:
-            p_value = float(mcnemar_exact(pa.y_pred == pa.y_true, pb.y_pred == pb.y_true)["p_value"])
         if imp_lo >= -max_drop:
             verdict = "pass"
         elif imp_hi < -max_drop:
             verdict = "fail"
         else:
             verdict = "inconclusive"
-        pct = f"{level * 100:g}%"
+        pct = f"two-sided {level * 100:g}% {'exact' if exact else 'bootstrap'}"
         text = (
             f"{metric}: candidate {format_value(value_a)} vs baseline {format_value(value_b)} "
             f"(change {imp:+.4g}, {pct} interval [{imp_lo:+.4g}, {imp_hi:+.4g}], max_drop {format_value(max_drop)}, "

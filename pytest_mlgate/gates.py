@@ -100,16 +100,12 @@ class Gate:
                 return verdict(
                     bad, None, f"{name} = {format_value(value)}{size}: confidence={self.confidence} needs a "
                     "bootstrap interval, and this metric's is undefined (most resamples gave no value, "
-                    "e.g. a single class)",
+                    "e.g. a single class, or every resample gave the same value for a metric with no "
+                    "exact bound, e.g. an error of exactly 0)",
                 )
             lo, hi = interval
             judged = lo if self.higher_is_better else hi
-            bound = "lower" if self.higher_is_better else "upper"
-            shown = (
-                f"{name} = {format_value(value)} [{format_value(lo)}, {format_value(hi)}] "
-                f"{bound} {self.confidence * 100:g}% bound "
-                f"{format_value(judged)}"
-            )
+            shown = f"{name} = {format_value(value)}, {bound_label(self.higher_is_better, self.confidence)} {format_value(judged)}"
         ok = _OPS[self.op](judged, self.threshold)
         if ok:
             return verdict(PASS, judged, f"{shown} {self.op} {format_value(self.threshold)}{size}")
@@ -160,14 +156,23 @@ def parse_gate(
     severity: str = "fail",
     confidence: object = None,
     slices: object = False,
+    can_bound: Callable[[str], bool] | None = None,
 ) -> Gate:
     """Turn one ``metric=spec`` marker argument into a :class:`Gate`.
 
     ``direction(metric)`` returns True (higher is better), False, or None (unknown).
+    ``can_bound(metric)`` (e.g. ``MetricRegistry.can_bound``) returns False for a statistic with
+    no sound confidence bound; ``confidence=`` on such a metric is then a :class:`GateSpecError`.
     """
     if severity not in SEVERITIES:
         raise GateSpecError(f"severity={severity!r} is not one of {', '.join(map(repr, SEVERITIES))}")
     conf = parse_confidence(confidence)
+    if conf is not None and can_bound is not None and not can_bound(metric):
+        raise GateSpecError(
+            f"{metric}: confidence={confidence!r} cannot be judged: {metric} has no sound confidence bound "
+            "(a sample maximum: every bootstrap resample's maximum is at most the sample's, so the "
+            "bootstrap's upper bound is the sample maximum itself); gate it without confidence="
+        )
     if not isinstance(slices, bool):
         raise GateSpecError(f"slices={slices!r} must be True or False")
     if isinstance(spec, bool) or spec is None:
@@ -218,6 +223,15 @@ def _short(value: object) -> str:
     """``repr(value)``, shortened for a 400-digit literal."""
     text = repr(value) if not isinstance(value, int) or abs(value) < 10**40 else f"<integer of {len(str(abs(value)))} digits>"
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def bound_label(higher_is_better: bool, confidence: float) -> str:
+    """How a judged bound is named in messages: ``"one-sided lower 95% bound"``.
+
+    An interval ``(lo, hi)`` recorded with confidence ``c`` is a pair of one-sided bounds, each
+    at level at least ``c``; a gate judges the one its direction needs.
+    """
+    return f"one-sided {'lower' if higher_is_better else 'upper'} {confidence * 100:g}% bound"
 
 
 def parse_confidence(confidence: object) -> float | None:

@@ -41,6 +41,10 @@ class Metric:
     builtin: bool = False
     sign: float = 1.0  # -1 for scikit-learn's "neg_*" scorer names
     base: str | None = None  # the built-in metric an alias stands for
+    #: False for a statistic the bootstrap cannot bound (``max_error``: every resample's maximum is
+    #: at most the sample's, so its "upper bound" is the sample maximum); no interval, and a
+    #: ``confidence=`` gate on it is a usage error.
+    can_bound: bool = True
 
     @property
     def canonical(self) -> str:
@@ -197,6 +201,10 @@ def _regression_metric(fn: str | Callable[..., float], power: int) -> Callable[[
     return compute
 
 
+#: Built-in statistics the bootstrap cannot bound (see :attr:`Metric.can_bound`).
+_UNBOUNDED = frozenset({"max_error"})
+
+
 def _builtin_metrics() -> list[Metric]:
     c, r = CLASSIFICATION, REGRESSION
     items = [
@@ -225,7 +233,10 @@ def _builtin_metrics() -> list[Metric]:
         Metric("median_ae", False, PRED, r, _regression_metric("median_absolute_error", 1)),
         Metric("max_error", False, PRED, r, _regression_metric(_max_error_score, 1)),
     ]
-    out = [Metric(m.name, m.higher_is_better, m.needs, m.task, m.func, builtin=True) for m in items]
+    out = [
+        Metric(m.name, m.higher_is_better, m.needs, m.task, m.func, builtin=True, can_bound=m.name not in _UNBOUNDED)
+        for m in items
+    ]
     # scikit-learn scorer names: the scorer's value, so always higher is better.
     by_name = {m.name: m for m in out}
     aliases = {
@@ -236,7 +247,9 @@ def _builtin_metrics() -> list[Metric]:
     }
     for alias, target in aliases.items():
         t = by_name[target]
-        out.append(Metric(alias, True, t.needs, t.task, t.func, builtin=True, sign=-1.0, base=target))
+        out.append(
+            Metric(alias, True, t.needs, t.task, t.func, builtin=True, sign=-1.0, base=target, can_bound=t.can_bound)
+        )
     t = by_name["roc_auc"]
     out.append(Metric("roc_auc_ovr", True, t.needs, t.task, t.func, builtin=True, base="roc_auc"))
     return out
@@ -322,6 +335,27 @@ class MetricRegistry:
         close = difflib.get_close_matches(name, list(self._metrics), n=3, cutoff=0.6)
         hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
         raise ValueError(f"unknown metric {name!r}{hint} (known: {', '.join(self.names())})")
+
+    def can_bound(self, name: str) -> bool:
+        """False when ``name`` (a slice, ``_gap`` or prefixed name too) is a statistic with no sound interval.
+
+        ``max_error`` (and its scorer alias) is the only built-in one; unknown names are True (a
+        callable's interval is the bootstrap's).  For ``gates.parse_gate(can_bound=...)``.
+        """
+        m = _SLICE.match(name)
+        if m:
+            name = m.group("base")
+        if name.endswith("_gap") and name not in self._metrics:
+            name = name[: -len("_gap")]
+        metric = self._metrics.get(name) or (self.get(name) if name else None)
+        if metric is not None:
+            return metric.can_bound
+        parts = name.split("_")
+        for i in range(1, len(parts)):
+            found = self.get("_".join(parts[i:]))
+            if found is not None:
+                return found.can_bound
+        return True
 
     def direction(self, name: str) -> bool | None:
         """True when higher is better, False when lower is, None when unknown.

@@ -83,7 +83,7 @@ class GateResult:
             return "-"
         text = f"{self.op} {format_value(self.threshold)}"
         if self.confidence is not None and self.kind == "threshold":
-            text += f" ({self.confidence * 100:g}% bound)"
+            text += f" (one-sided {self.confidence * 100:g}% bound)"
         return text
 
     def to_dict(self) -> dict[str, Any]:

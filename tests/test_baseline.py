@@ -461,33 +461,50 @@ def test_regression_inf_fails_in_either_direction() -> None:
 
 
 def test_regression_inconclusive_when_not_significant() -> None:
+    # se of each side from its interval: (0.95 - 0.92) / (2 * 1.645) and (0.96 - 0.94) / (2 * 1.645)
     g = _judge(0.935, 0.951, interval=(0.92, 0.95), confidence=0.95, base_interval=(0.94, 0.96))
     assert g.status == INCONCLUSIVE
-    assert g.judged == 0.95
+    se = math.hypot(0.03, 0.02) / (2 * 1.6448536269514722)
+    assert g.extra["difference_se"] == pytest.approx(se)
+    assert g.judged == pytest.approx(0.935 + 1.6448536269514722 * se)
     assert g.interval == (0.92, 0.95)
     assert g.confidence == 0.95
-    assert "not significant" in g.message and "95%" in g.message
+    assert "not significant" in g.message and "95%" in g.message and "both the stored and the current" in g.message
 
 
 def test_regression_fails_when_significant() -> None:
     g = _judge(0.90, 0.951, interval=(0.88, 0.92), confidence=0.95, base_interval=(0.94, 0.96))
     assert g.status == FAIL
-    assert g.judged == 0.92
-    assert "excludes >= 0.941" in g.message
+    assert g.judged < 0.941
+    assert "significant at 95%" in g.message
+
+
+def test_regression_counts_the_stored_values_noise_too() -> None:
+    # the current interval alone excludes the threshold, the difference test does not
+    kw = {"interval": (0.925, 0.939), "confidence": 0.95}
+    assert _judge(0.932, 0.951, base_interval=(0.9, 1.0), **kw).status == INCONCLUSIVE
+    assert _judge(0.932, 0.951, base_interval=(0.95, 0.952), **kw).status == FAIL
 
 
 def test_regression_intervals_lower_is_better() -> None:
     kw = {"confidence": 0.9, "base_interval": (0.18, 0.22)}
     assert _judge(0.25, 0.2, hib=False, interval=(0.21, 0.29), **kw).status == INCONCLUSIVE
-    g = _judge(0.3, 0.2, hib=False, interval=(0.26, 0.34), **kw)
+    g = _judge(0.35, 0.2, hib=False, interval=(0.31, 0.39), **kw)
     assert g.status == FAIL
-    assert g.judged == 0.26
+    assert g.judged > 0.22
     assert _judge(0.205, 0.2, hib=False, interval=(0.15, 0.26), **kw).status == PASS
 
 
-def test_regression_intervals_need_all_three_parts() -> None:
-    # without the stored interval or the confidence, the point value decides
-    assert _judge(0.935, 0.951, interval=(0.92, 0.95), confidence=0.95).status == FAIL
+def test_regression_without_a_stored_interval_assumes_the_current_noise_scaled_by_size() -> None:
+    # no stored interval: the stored value's noise is the current one's, scaled by sqrt(n / stored n)
+    assert _judge(0.935, 0.951, interval=(0.92, 0.95), confidence=0.95).status == INCONCLUSIVE
+    entry = BaselineEntry(0.951, n=100_000)
+    g = judge_regression(
+        "accuracy", 0.935, entry, higher_is_better=True, tolerance=parse_tolerance(0.0), baseline_ref="",
+        n=1000, interval=(0.925, 0.945), confidence=0.95,
+    )
+    assert g.extra["difference_se"] == pytest.approx(0.02 / (2 * 1.6448536269514722) * math.sqrt(1.01))
+    # without a confidence the point value decides
     assert _judge(0.935, 0.951, interval=(0.92, 0.95), base_interval=(0.94, 0.96)).status == FAIL
 
 

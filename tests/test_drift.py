@@ -48,7 +48,7 @@ def test_ks_matches_scipy():
 def test_normed_wasserstein_matches_scipy(n_r, n_c):
     g = rng(n_r + n_c)
     r, c = g.gamma(2.0, size=n_r), g.gamma(2.2, size=n_c)
-    col = detect_drift(pd.Series(r, name="x"), pd.Series(c, name="x"))["x"]
+    col = detect_drift(pd.Series(r, name="x"), pd.Series(c, name="x"), method="evidently")["x"]
     expected = stats.wasserstein_distance(r, c) / max(np.std(r), 0.001)
     assert col.method == "wasserstein"
     assert col.p_value is None
@@ -78,7 +78,7 @@ def test_jensenshannon_matches_scipy_on_sturges_bins():
 def test_jensenshannon_per_value_bins_auto_large():
     g = rng(4)
     r, c = g.integers(0, 4, 5000), g.integers(0, 5, 4000)  # value 4 only in current
-    col = detect_drift(r, c)["value"]
+    col = detect_drift(r, c, method="evidently")["value"]
     assert col.method == "jensenshannon"
     keys = np.arange(5)
     pr = np.array([(r == k).mean() for k in keys])
@@ -98,7 +98,7 @@ def test_sturges_edges_match_numpy():
 def test_chisquare_matches_scipy_numeric_and_categorical():
     g = rng(6)
     r, c = g.integers(0, 4, 600), g.integers(0, 4, 450)
-    col = detect_drift(r, c, correction=None)["value"]
+    col = detect_drift(r, c, correction=None, method="evidently")["value"]
     f_obs = np.bincount(c, minlength=4)
     f_exp = np.bincount(r, minlength=4) * (c.size / r.size)
     res = stats.chisquare(f_obs, f_exp)
@@ -108,7 +108,7 @@ def test_chisquare_matches_scipy_numeric_and_categorical():
 
     rs = pd.Series(g.choice(list("abcd"), 500), name="s")
     cs = pd.Series(g.choice(list("abcd"), 300, p=[0.4, 0.2, 0.2, 0.2]), name="s")
-    col = detect_drift(rs, cs, correction=None)["s"]
+    col = detect_drift(rs, cs, correction=None, method="evidently")["s"]
     keys = list("abcd")
     f_obs = cs.value_counts().reindex(keys, fill_value=0).to_numpy()
     f_exp = rs.value_counts().reindex(keys, fill_value=0).to_numpy() * (len(cs) / len(rs))
@@ -120,7 +120,7 @@ def test_chisquare_matches_scipy_numeric_and_categorical():
 def test_chisquare_is_evidently_goodness_of_fit_whatever_the_correction(correction):
     g = rng(61)
     r, c = g.integers(0, 4, 600), g.integers(0, 4, 450)
-    col = detect_drift(r, c, correction=correction)["value"]
+    col = detect_drift(r, c, correction=correction, method="evidently")["value"]
     res = stats.chisquare(np.bincount(c, minlength=4), np.bincount(r, minlength=4) * (c.size / r.size))
     assert col.method == "chisquare"
     assert col.p_value == pytest.approx(res.pvalue, rel=1e-10)
@@ -133,16 +133,16 @@ def test_chisquare_is_evidently_goodness_of_fit_whatever_the_correction(correcti
     assert col.new_categories == {"e": pytest.approx((cs == "e").mean())}
 
 
-def test_auto_chisquare_with_default_correction_matches_evidently_on_one_column():
+def test_evidently_chisquare_with_default_correction_matches_evidently_on_one_column():
     ref = pd.Series(["a", "b"] * 150, name="k")
     cur = pd.Series(["a", "b"] * 148 + ["c"] * 4, name="k")
-    col = detect_drift(ref, cur)["k"]  # defaults: method="auto", correction="holm"
+    col = detect_drift(ref, cur, method="evidently")["k"]  # default correction="holm"
     with np.errstate(divide="ignore", invalid="ignore"):
         res = stats.chisquare([148, 148, 4], np.array([150, 150, 0]) * (300 / 300))
     assert col.method == "chisquare"
     assert col.p_value == res.pvalue == 0.0 and col.statistic == res.statistic == math.inf
     assert col.drifted and col.p_value_adjusted == 0.0
-    assert not detect_drift(ref, ref.iloc[::-1])["k"].drifted
+    assert not detect_drift(ref, ref.iloc[::-1], method="evidently")["k"].drifted
 
 
 @pytest.mark.parametrize("correction", [None, "holm"])
@@ -180,7 +180,7 @@ def test_chi2_homogeneity_matches_chi2_contingency(correction):
 def test_z_test_matches_hand_computation():
     r = np.array([0] * 300 + [1] * 200)
     c = np.array([0] * 150 + [1] * 250)
-    col = detect_drift(r, c, correction=None)["value"]
+    col = detect_drift(r, c, correction=None, method="evidently")["value"]
     p1, p2 = 200 / 500, 250 / 400
     pooled = (200 + 250) / 900
     z = (p1 - p2) / math.sqrt(pooled * (1 - pooled) * (1 / 500 + 1 / 400))
@@ -236,9 +236,9 @@ def test_hellinger_numeric_matches_evidently_definition():
         (5000, lambda g, n: pd.Series(g.random(n) < 0.5), "jensenshannon"),
     ],
 )
-def test_auto_method_follows_evidently(n_rows, make, expected):
+def test_evidently_method_follows_evidently(n_rows, make, expected):
     g = rng(8)
-    col = detect_drift(make(g, n_rows), make(g, 700))["value"]
+    col = detect_drift(make(g, n_rows), make(g, 700), method="evidently")["value"]
     assert col.method == expected
 
 
@@ -256,8 +256,10 @@ def test_explicit_categorical_list():
     g = rng(10)
     df_r = pd.DataFrame({"code": g.integers(0, 10, 400)})
     df_c = pd.DataFrame({"code": g.integers(0, 10, 400)})
-    col = detect_drift(df_r, df_c, categorical=["code"])["code"]
+    col = detect_drift(df_r, df_c, categorical=["code"], method="evidently")["code"]
     assert col.kind == "categorical" and col.method == "chisquare"
+    col = detect_drift(df_r, df_c, categorical=["code"])["code"]
+    assert col.kind == "categorical" and col.method == "chi2_homogeneity" and col.effect_floor == 0.1
 
 
 # ------------------------------------------------------------------ named methods, dicts
@@ -658,7 +660,7 @@ def test_drift_detected_is_assertion_error_with_report():
     # the headline first: pytest's short summary and JUnit's message show the first line
     headline, *lines = text.splitlines()
     assert headline.startswith("Data drift: 1 of 3 columns drifted")
-    assert lines[0].split() == ["column", "method", "statistic", "p-value", "threshold", "reason"]
+    assert lines[0].split() == ["column", "method", "statistic", "p-value", "threshold", "effect", "reason"]
     assert lines[2].startswith("a ") and "ks" in lines[2]
     assert len(lines) == 3
     assert " b " not in text
@@ -708,7 +710,9 @@ def test_to_dict_writes_non_finite_floats_as_strings():
     assert ColumnDrift("x", "numeric", "z", -math.inf, 0.0, 0.05, True, 0.0, 0.0, False).to_dict()["statistic"] == "-inf"
     assert json.loads(json.dumps(d, allow_nan=False)) == d
     # a new category makes Evidently's chi-square infinite: the JSON report keeps it
-    rep = detect_drift(pd.Series(["a", "b"] * 150, name="k"), pd.Series(["a", "b"] * 148 + ["c"] * 4, name="k"))
+    rep = detect_drift(
+        pd.Series(["a", "b"] * 150, name="k"), pd.Series(["a", "b"] * 148 + ["c"] * 4, name="k"), method="evidently"
+    )
     d = rep.to_dict()
     assert d["columns"][0]["statistic"] == "inf" and d["columns"][0]["p_value"] == 0.0
     assert json.loads(json.dumps(d, allow_nan=False)) == d
@@ -821,7 +825,8 @@ def test_categorical_false_alarm_rate_with_chi2_homogeneity():
     # the two-sample test keeps Holm's ~5%; Evidently's goodness of fit (the default "chisquare")
     # ignores the reference's own noise and raises in most runs here
     assert _categorical_hits(200, 10, 300, None) <= 0.08
-    assert _categorical_hits(40, 10, 300, None, method="auto") >= 0.3
+    assert _categorical_hits(200, 10, 300, None, method="auto") <= 0.08
+    assert _categorical_hits(40, 10, 300, None, method="evidently") >= 0.3
 
 
 def test_categorical_power_for_one_level_shift():
@@ -841,4 +846,20 @@ def test_large_data_tiny_shift_passes_and_real_shift_fails():
     with pytest.raises(DriftDetected) as info:
         assert_no_drift(ref, shifted)
     assert info.value.report.drifted_columns == ["c"]
-    assert info.value.report["c"].method == "wasserstein"
+    assert info.value.report["c"].method == "ks" and info.value.report["c"].effect >= 0.1
+
+
+@pytest.mark.parametrize(("n_r", "n_c"), [(300, 400), (20_000, 15_000), (12_000, 30_001)])
+def test_auto_ks_matches_scipy_at_every_size(n_r, n_c):
+    from pytest_mlgate.drift import ks_sorted
+
+    g = rng(n_r)
+    r, c = g.normal(size=n_r), g.normal(0.02, size=n_c)
+    res = stats.ks_2samp(r, c)
+    d, p = ks_sorted(np.sort(r), np.sort(c))
+    assert d == pytest.approx(res.statistic, rel=1e-12) and p == pytest.approx(res.pvalue, rel=1e-9)
+    tied_r, tied_c = np.round(r * 2), np.round(c * 2)  # many ties, more than 5 values
+    res = stats.ks_2samp(tied_r, tied_c)
+    assert ks_sorted(np.sort(tied_r), np.sort(tied_c)) == pytest.approx((res.statistic, res.pvalue), rel=1e-9)
+    col = detect_drift(r, c, correction=None)["value"]
+    assert col.method == "ks" and col.p_value == pytest.approx(stats.ks_2samp(r, c).pvalue, rel=1e-9)

@@ -85,9 +85,9 @@ def test_confidence_judges_the_bound() -> None:
     assert ok.status == PASS and ok.judged == 0.91
     lucky = gate.judge(0.93, interval=(0.88, 0.97), n=100)
     assert lucky.status == FAIL and lucky.judged == 0.88
-    assert "accuracy = 0.93 [0.88, 0.97] lower 95% bound 0.88 (n=100) fails >= 0.9" == lucky.message
+    assert "accuracy = 0.93, one-sided lower 95% bound 0.88 (n=100) fails >= 0.9" == lucky.message
     upper = Gate("log_loss", "<=", 0.3, confidence=0.9).judge(0.25, interval=(0.2, 0.35))
-    assert upper.status == FAIL and upper.judged == 0.35
+    assert upper.status == FAIL and upper.judged == 0.35 and "one-sided upper 90% bound 0.35" in upper.message
     no_interval = gate.judge(0.99)
     assert no_interval.status == FAIL and "needs a bootstrap interval, and this metric has none" in no_interval.message
     undefined = gate.judge(0.99, interval=(float("nan"), float("nan")))
@@ -128,3 +128,16 @@ def test_numpy_thresholds_are_numbers() -> None:
 def test_confidence_must_be_a_finite_number_in_the_open_unit_interval(confidence: object) -> None:
     with pytest.raises(GateSpecError, match="strictly between 0 and 1"):
         parse_gate("accuracy", 0.9, direction=direction, confidence=confidence)
+
+
+def test_confidence_on_a_metric_with_no_sound_bound_is_a_usage_error() -> None:
+    from pytest_mlgate.metrics import MetricRegistry
+
+    registry = MetricRegistry.default()
+    kwargs = {"direction": registry.direction, "can_bound": registry.can_bound}
+    for name in ("max_error", "neg_max_error", "max_error[sex=F]", "max_error_gap", "train_max_error"):
+        with pytest.raises(GateSpecError, match="no sound confidence bound"):
+            parse_gate(name, 5.0 if name != "neg_max_error" else -5.0, confidence=0.95, **kwargs)
+        assert parse_gate(name, 5.0, **kwargs).confidence is None  # without confidence= it is fine
+    assert parse_gate("mae", 1.0, confidence=0.95, **kwargs).confidence == 0.95
+    assert parse_gate("max_error", 1.0, confidence=0.95, direction=registry.direction).confidence == 0.95

@@ -87,7 +87,7 @@ def test_confidence_gate_judges_the_interval_bound(stats: pytest.Pytester) -> No
     out = result.stdout.str()
     assert "test_clear_pass" not in out.split("short test summary")[1]
     result.stdout.re_match_lines([
-        r".*accuracy = 0\.96\d* \[0\.9\d*, 0\.9\d*\] lower 95% bound 0\.9\d* \(n=228\) fails >= 0\.95.*",
+        r".*accuracy = 0\.96\d*, one-sided lower 95% bound 0\.9\d* \(n=228\) fails >= 0\.95.*",
     ])
     assert "confidence=0.95 needs a bootstrap interval" in out
     assert "a value given to mlgate.record has none; mlgate.evaluate computes one unless ini mlgate_bootstrap = 0" in out
@@ -125,7 +125,7 @@ def test_confidence_gates_on_scorer_names_callables_and_hook_metrics(stats: pyte
     """)
     result = stats.runpytest("--mlgate-json", "r.json")
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.re_match_lines([r".*hits = 0\.9\d* \[0\.9\d*, 0\.9\d*\] lower 95% bound 0\.9\d* \(n=228\) fails >= 0\.96.*"])
+    result.stdout.re_match_lines([r".*hits = 0\.9\d*, one-sided lower 95% bound 0\.9\d* \(n=228\) fails >= 0\.96.*"])
     import json
 
     metrics = json.loads((stats.path / "r.json").read_text())["tests"][0]["metrics"]
@@ -180,7 +180,7 @@ def test_compare_verdicts(stats: pytest.Pytester) -> None:
     result = stats.runpytest()
     result.assert_outcomes(passed=3, failed=1)
     result.stdout.re_match_lines([
-        r".*roc_auc: candidate 0\.\d+ vs baseline 0\.\d+ \(change -0\.\d+, 95% interval \[-0\.\d+, -0\.\d+\], "
+        r".*roc_auc: candidate 0\.\d+ vs baseline 0\.\d+ \(change -0\.\d+, two-sided 95% bootstrap interval \[-0\.\d+, -0\.\d+\], "
         r"max_drop 0, n=228\): fail.*",
     ])
 
