@@ -190,7 +190,6 @@ def test_sigint_during_a_run_tears_nothing_and_leaves_no_temp_file(slow_suite: P
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="an interrupted session saving nothing is the plugin layer's part of issue 9")
 def test_sigint_during_a_run_saves_nothing(slow_suite: Path) -> None:
     baseline = slow_suite / "mlgate-baseline.json"
     before = baseline.read_bytes()
