@@ -80,9 +80,11 @@ def _checked_drift(
     try:
         report = check(reference, current, **kwargs)
     except DriftDetected as exc:
-        if record is not None and record(exc.report, passed=False, max_drift_share=limit):
+        if record is not None and record(
+            exc.report, passed=False, max_drift_share=limit, reference=reference, current=current
+        ):
             return exc.report  # --mlgate-warn-only: the recorded WARN gate warns instead
         raise
     if record is not None:
-        record(report, passed=True, max_drift_share=limit)
+        record(report, passed=True, max_drift_share=limit, reference=reference, current=current)
     return report

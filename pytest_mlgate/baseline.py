@@ -129,6 +129,7 @@ class Baseline:
     entries: dict[str, dict[str, BaselineEntry]] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
     version: int = BASELINE_VERSION
+    plots: dict[str, dict[str, Any]] = field(default_factory=dict)  # nodeid -> summaries.baseline_plots(...)
 
     @property
     def ref(self) -> str:
@@ -183,7 +184,10 @@ class Baseline:
             entries[nodeid] = {
                 name: _entry_from_json(raw, f"test {nodeid!r} metric {name!r}") for name, raw in metrics.items()
             }
-        return cls(path=path, entries=entries, provenance=provenance, version=version)
+        plots = data.get("plots", {})
+        if not isinstance(plots, dict) or not all(isinstance(v, dict) for v in plots.values()):
+            raise ValueError("'plots' must be an object mapping test ids to picture summaries")
+        return cls(path=path, entries=entries, provenance=provenance, version=version, plots=plots)
 
     def get(self, nodeid: str, metric: str) -> BaselineEntry | None:
         """The stored entry for ``metric`` of test ``nodeid``, if any."""
@@ -198,11 +202,17 @@ class Baseline:
         Tests that recorded no metric keep their stored entries. NaN/inf values are carried
         over and refused by :meth:`save`.
         """
+        from .summaries import baseline_plots
+
         gone = set(drop)
         entries = {nodeid: dict(metrics) for nodeid, metrics in self.entries.items() if nodeid not in gone}
+        plots = {nodeid: p for nodeid, p in self.plots.items() if nodeid not in gone}
         for result in results:
             if not result.metrics:
                 continue
+            plots.pop(result.nodeid, None)
+            if baseline_plots(result.plots):
+                plots[result.nodeid] = baseline_plots(result.plots)
             entries[result.nodeid] = {
                 name: BaselineEntry(
                     value=float(m.value),
@@ -213,7 +223,9 @@ class Baseline:
                 )
                 for name, m in result.metrics.items()
             }
-        return Baseline(path=self.path, entries=entries, provenance=dict(provenance), version=BASELINE_VERSION)
+        return Baseline(
+            path=self.path, entries=entries, provenance=dict(provenance), version=BASELINE_VERSION, plots=plots
+        )
 
     def to_json(self) -> str:
         """The file text: sorted keys, indent 2, trailing newline. BaselineError on NaN/inf."""
@@ -233,6 +245,8 @@ class Baseline:
                 for nodeid, metrics in self.entries.items()
             },
         }
+        if self.plots:
+            data["plots"] = self.plots
         try:
             return json.dumps(data, sort_keys=True, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
         except (TypeError, ValueError) as exc:

@@ -57,6 +57,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="append one JSON line per run to PATH (ini mlgate_history).")
     group.addoption("--mlgate-report", default=None, metavar="PATH", help="write a Markdown report to PATH.")
     group.addoption("--mlgate-json", default=None, metavar="PATH", help="write a JSON report to PATH.")
+    group.addoption("--mlgate-html", default=None, metavar="PATH",
+                    help="write a self-contained HTML report with pictures to PATH (extra pytest-mlgate[html]).")
+    parser.addini("mlgate_html_all_columns", "draw every drift column in the HTML report, not only drifted ones",
+                  type="bool", default=False)
     parser.addini("mlgate_seed", "base seed of model tests (default 0)", default="0")
     parser.addini("mlgate_seed_globals", "seed Python's and numpy's global random state before each model test",
                   type="bool", default=True)
@@ -78,7 +82,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[collected_key] = set()
     base_seed(config)  # a bad seed is a usage error before anything runs
     opt = config.option
-    outputs = ("mlgate_report", "mlgate_json", "mlgate_history", "mlgate_save_baseline")
+    outputs = ("mlgate_report", "mlgate_json", "mlgate_history", "mlgate_save_baseline", "mlgate_html")
+    if getattr(opt, "mlgate_html", None):
+        from .html import check_available
+
+        check_available()  # a usage error naming the extra, before anything runs
     controller = not hasattr(config, "workerinput") and getattr(opt, "dist", "no") not in (None, "no")
     if controller or any(getattr(opt, name, None) for name in outputs):
         activate(config)  # the xdist controller collects nothing, and asked-for reports are written anyway

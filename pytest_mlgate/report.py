@@ -254,12 +254,14 @@ def render_markdown(
     baseline_present: bool,
     unused: Iterable[tuple[str, str]] = (),
     title: str = "pytest-mlgate",
+    history: Sequence[Mapping[str, Any]] = (),
 ) -> str:
     """A pull-request comment: verdict first, then a section per test that needs attention.
 
     A test needs attention when a gate failed, warned, was inconclusive or is new, or a
     dataset/column drifted. Passing tests' tables and unused baseline entries go in a
-    collapsed ``<details>`` block.
+    collapsed ``<details>`` block. With ``history`` records, gated metrics' trends follow as
+    Mermaid charts; the whole stays within a GitHub comment's 65,536 characters.
     """
     unused = list(unused)
     lines = [f"## {title}", "", verdict_line(results)]
@@ -300,7 +302,9 @@ def render_markdown(
             lines += ["", "**Unused baseline entries** (no test recorded them):", ""]
             lines += _md_table(("test", "metric"), ((f"`{t}`", f"`{m}`") for t, m in unused))
         lines += ["", "</details>"]
-    return "\n".join(lines) + "\n"
+    from .trends import fit_markdown, mermaid_trends
+
+    return fit_markdown("\n".join(lines) + "\n" + mermaid_trends(results, history))
 
 
 def jsonable(obj: Any) -> Any:

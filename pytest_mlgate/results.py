@@ -109,6 +109,7 @@ class TestResult:
     drift: list[dict[str, Any]] = field(default_factory=list)
     comparisons: list[dict[str, Any]] = field(default_factory=list)
     outcome: str | None = None
+    plots: dict[str, Any] = field(default_factory=dict)  # compact picture summaries (summaries.py), bounded
 
     @property
     def failed_gates(self) -> list[GateResult]:
@@ -123,6 +124,7 @@ class TestResult:
             "gates": [g.to_dict() for g in self.gates],
             "drift": list(self.drift),
             "comparisons": list(self.comparisons),
+            "plots": dict(self.plots),
         }
 
     @classmethod
@@ -135,6 +137,7 @@ class TestResult:
             gates=[GateResult.from_dict(g) for g in d.get("gates", [])],
             drift=list(d.get("drift", [])),
             comparisons=list(d.get("comparisons", [])),
+            plots=dict(d.get("plots") or {}),
         )
 
 

@@ -74,6 +74,7 @@ class MlgateSession:
                 min_slice_size=self._int_setting(None, None, "mlgate_min_slice_size", minimum=1),
                 inconclusive=self._choice("mlgate_inconclusive", ("warn", "fail")),
                 warn_only=self.warn_only,
+                html_all_columns=bool(self.config.getini("mlgate_html_all_columns")),
             )
         return self._settings
 
@@ -525,7 +526,7 @@ class MlgateSession:
         if self.is_worker or session.exitstatus == pytest.ExitCode.USAGE_ERROR:
             return
         results = self.sorted_results()
-        asked = [self.config.getoption(o) for o in ("mlgate_report", "mlgate_json", "mlgate_history")]
+        asked = [self.config.getoption(o) for o in ("mlgate_report", "mlgate_json", "mlgate_history", "mlgate_html")]
         if not results and not any(asked):
             return  # no model test ran and no report was asked for: touch nothing
         if self.junit_family() != "xunit1":
@@ -570,12 +571,16 @@ class MlgateSession:
                     f"that no longer exist ({', '.join(sorted(gone))})"
                 )
         history = config.getoption("mlgate_history") or str(config.getini("mlgate_history") or "")
+        history_file: Path | None = None
         if history:
             path = self.output_path(history, from_ini=not config.getoption("mlgate_history"))
             append_history(path, history_record(results, prov(), "passed" if passed else "failed"))
+            history_file = path
             self.messages.append(f"mlgate: history appended to {path}")
         report = config.getoption("mlgate_report")
-        markdown = render_markdown(results, baseline_present=present, unused=unused)
+        from .trends import read_history
+
+        markdown = render_markdown(results, baseline_present=present, unused=unused, history=read_history(history_file))
         if report:
             path = self.output_path(report)
             write_text_atomic(path, markdown)
@@ -590,6 +595,14 @@ class MlgateSession:
             data = render_json(results, baseline_present=present, unused=unused, provenance=prov())
             write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n")
             self.messages.append(f"mlgate: JSON report written to {path}")
+        html_path = config.getoption("mlgate_html")
+        if html_path:
+            from .html import write_html_report
+
+            path = self.output_path(html_path)
+            data = render_json(results, baseline_present=present, unused=unused, provenance=prov())
+            write_html_report(path, data, history_path=history_file, baseline=self.baseline)
+            self.messages.append(f"mlgate: HTML report written to {path}")
 
     def output_path(self, raw: str, *, from_ini: bool = False) -> Path:
         """A path from an option (relative to where pytest was invoked) or the ini (relative to the rootdir)."""
