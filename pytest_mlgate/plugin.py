@@ -84,9 +84,10 @@ def pytest_configure(config: pytest.Config) -> None:
     opt = config.option
     outputs = ("mlgate_report", "mlgate_json", "mlgate_history", "mlgate_save_baseline", "mlgate_html")
     if getattr(opt, "mlgate_html", None):
-        from .html import check_available
+        from .html import html_available, missing_extra_message
 
-        check_available()  # a usage error naming the extra, before anything runs
+        if not html_available():  # a usage error naming the extra, before anything runs
+            raise pytest.UsageError(missing_extra_message())
     controller = not hasattr(config, "workerinput") and getattr(opt, "dist", "no") not in (None, "no")
     if controller or any(getattr(opt, name, None) for name in outputs):
         activate(config)  # the xdist controller collects nothing, and asked-for reports are written anyway

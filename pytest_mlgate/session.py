@@ -597,11 +597,12 @@ class MlgateSession:
             self.messages.append(f"mlgate: JSON report written to {path}")
         html_path = config.getoption("mlgate_html")
         if html_path:
-            from .html import write_html_report
+            from .html import render_html
 
             path = self.output_path(html_path)
             data = render_json(results, baseline_present=present, unused=unused, provenance=prov())
-            write_html_report(path, data, history_path=history_file, baseline=self.baseline)
+            plots = self.baseline.plots if self.baseline is not None else {}
+            write_text_atomic(path, render_html(data, history=read_history(history_file), baseline_plots=plots))
             self.messages.append(f"mlgate: HTML report written to {path}")
 
     def output_path(self, raw: str, *, from_ini: bool = False) -> Path:
