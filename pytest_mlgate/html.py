@@ -31,7 +31,6 @@ _CURRENT = "#1f77b4"
 _BASE = "#8c8c8c"
 _BAD = "#d62728"
 _GOOD = "#2ca02c"
-_ICON = {FAIL: "❌", INCONCLUSIVE: "❔", WARN: "⚠️", NEW: "🆕", PASS: "✅", SKIP: "⏭️"}
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0;color:#1b1f24;
@@ -53,6 +52,7 @@ ul.msgs{margin:.4em 0;padding-left:1.2em;font-size:.9em}
 .plots{display:flex;flex-wrap:wrap;gap:10px}
 figure.plot{margin:0;border:1px solid #eaeef2;border-radius:6px;padding:6px;background:#fff}
 figure.plot svg{display:block;max-width:100%;height:auto}
+figure.plot svg text{font-family:"DejaVu Sans",Verdana,Arial,Helvetica,sans-serif}
 figcaption{font-size:.8em;color:#57606a;max-width:380px}
 .note{color:#57606a;font-size:.9em}
 nav ol{columns:2;font-size:.9em}
@@ -82,8 +82,14 @@ class _Canvas:
         self._mpl = matplotlib
         self.count = 0
 
-    def svg(self, draw: Any, *args: Any, width: float = 3.6, height: float = 2.9, ncols: int = 1) -> str:
-        """``draw(axes, *args)`` on a new figure (``axes`` a list when ``ncols > 1``), as SVG text."""
+    def svg(
+        self, draw: Any, *args: Any, width: float = 3.6, height: float = 2.9, ncols: int = 1, labels: int = 0
+    ) -> str:
+        """``draw(axes, *args)`` on a new figure (``axes`` a list when ``ncols > 1``), as SVG text.
+
+        Margins are fixed (a layout engine would draw each picture twice more); ``labels`` is the
+        longest y tick label, in characters, that the left margin must fit.
+        """
         from matplotlib.figure import Figure
 
         self.count += 1
@@ -93,7 +99,10 @@ class _Canvas:
             "legend.fontsize": 6.5, "legend.frameon": False, "path.simplify": True,
         }
         with self._mpl.rc_context(rc):
-            fig = Figure(figsize=(width, height), layout="constrained")
+            fig = Figure(figsize=(width, height))
+            left = (0.5 + 0.055 * max(labels, 4)) / width
+            fig.subplots_adjust(left=min(left, 0.6), right=0.97, bottom=0.5 / height, top=1 - 0.22 / height,
+                                wspace=0.35)
             axes = [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
             draw(axes if ncols > 1 else axes[0], *args)
             return _svg_text(fig)
@@ -105,7 +114,19 @@ def _svg_text(fig: Figure) -> str:
     text = buf.getvalue()
     start = text.find("<svg")
     text = text[start:] if start >= 0 else text
-    return re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    text = _FONT.sub("", text)  # the page's CSS gives every picture's text its font
+    text = _GROUP_ID.sub(r"\1", text)  # unreferenced group ids would repeat across pictures
+    text = re.sub(r"\n\s+", "\n", text)
+    return _GEOMETRY.sub(lambda m: _DECIMALS.sub(r"\1", m.group(0)), text)
+
+
+_FONT = re.compile(r"font-family: [^;\"]*;? ?")
+_GROUP_ID = re.compile(r'(<g) id="[A-Za-z_][A-Za-z0-9_.]*_[0-9]+"')
+
+# coordinates to a tenth of a point (a pixel is 0.75 pt): a third of the SVG, invisible
+_GEOMETRY = re.compile(r'\b(?:d|x|y|x1|x2|y1|y2|points|transform)="[^"]*"')
+_DECIMALS = re.compile(r"(\d+\.\d)\d+")
 
 
 def _figure(kind: str, svg: str, caption: str) -> str:
@@ -204,11 +225,15 @@ def _draw_pred_actual(ax: Axes, grid: Mapping[str, Any]) -> None:
     import numpy as np
 
     k, lo, hi = int(grid["bins"]), float(grid["low"]), float(grid["high"])
-    m = np.zeros((k, k))
-    for i, j, c in grid["cells"]:
-        m[j, i] = c  # rows: actual, columns: predicted
     edges = np.linspace(lo, hi, k + 1)
-    ax.pcolormesh(edges, edges, np.ma.masked_equal(m, 0), cmap="Blues", vmin=0)
+    centers = (edges[:-1] + edges[1:]) / 2
+    cells = [(centers[i], centers[j], c) for i, j, c in grid["cells"]]
+    if cells:  # squares at the cells' centres: one SVG marker reused, not a path per cell
+        xs, ys, cs = zip(*cells)
+        points = ax.scatter(xs, ys, c=cs, cmap="Blues", vmin=0, marker="s", s=14, linewidths=0)
+        ax.figure.colorbar(points, ax=ax, label="rows", shrink=0.8)
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
     ax.plot([lo, hi], [lo, hi], color=_BAD, lw=0.9, ls="--", label="predicted = actual")
     ax.set_xlabel("predicted")
     ax.set_ylabel("actual")
@@ -339,8 +364,9 @@ def _classification_figures(canvas: _Canvas, key: str, s: Mapping[str, Any], bas
     out = []
     what = f" ({key})" if key != "evaluate" else ""
     if s.get("confusion"):
-        svg = canvas.svg(_draw_confusion, s["confusion"], list(s.get("classes") or []),
-                         (base or {}).get("confusion"), width=6.4, height=3.0, ncols=2)
+        classes = list(s.get("classes") or [])
+        svg = canvas.svg(_draw_confusion, s["confusion"], classes, (base or {}).get("confusion"), width=6.4,
+                         height=3.0, ncols=2, labels=max((len(c) for c in classes), default=1))
         note = " Changes against the baseline in brackets." if base and base.get("confusion") else ""
         out.append(_figure("confusion", svg, f"Confusion matrix{what}, {s.get('n')} rows: counts and row-normalised."
                            + note))
@@ -413,7 +439,8 @@ def _drift_figures(canvas: _Canvas, s: Mapping[str, Any]) -> list[str]:
                 f"; {label}: {', '.join(col[label][:8])}" for label in ("new", "vanished") if col.get(label)
             )
             out.append(_figure("drift-categorical", canvas.svg(_draw_category_drift, col,
-                                                               height=max(2.2, 0.9 + 0.22 * len(col["categories"]))),
+                                                               height=max(2.2, 0.9 + 0.22 * len(col["categories"])),
+                                                               labels=max(len(c) for c in col["categories"]) + 10),
                                f"Column {col['name']}: {state} ({stat}); category shares{extra}."))
     return out
 
@@ -438,7 +465,8 @@ def _slice_figures(canvas: _Canvas, test: TestResult) -> list[str]:
             rows = [("all rows", overall.value, overall.interval, statuses.get(base, PASS)), *rows]
         thresholds = [(g.op or "", float(g.threshold)) for g in test.gates
                       if g.kind == "threshold" and g.metric == base and g.threshold is not None]
-        svg = canvas.svg(_draw_slices, rows, thresholds, height=max(1.6, 0.8 + 0.3 * len(rows)))
+        svg = canvas.svg(_draw_slices, rows, thresholds, height=max(1.6, 0.8 + 0.3 * len(rows)),
+                         labels=max(len(r[0]) for r in rows))
         out.append(_figure("slices", svg, f"{base} by {column}, with intervals where computed"
                            + (" and the gate's threshold (dashed)." if thresholds else ".")))
     return out
@@ -470,7 +498,7 @@ def _test_figures(canvas: _Canvas, test: TestResult, base_plots: Mapping[str, An
                 notes.append(f"{key}: {s['omitted_columns']} more columns not drawn")
     figures += _slice_figures(canvas, test)
     for trend in trends:
-        figures.append(_figure("trend", canvas.svg(_draw_trend, trend, width=3.8, height=2.5),
+        figures.append(_figure("trend", canvas.svg(_draw_trend, trend, width=3.8, height=2.6),
                                f"Trend of {trend.metric} over {len(trend.values)} runs of the history."))
     html = ""
     if figures:
@@ -484,8 +512,7 @@ def _test_figures(canvas: _Canvas, test: TestResult, base_plots: Mapping[str, An
 
 
 def _badge(status: str) -> str:
-    icon = _ICON.get(status, "")
-    return f'<span class="badge s-{escape(status)}">{icon} {escape(status)}</span>'
+    return f'<span class="badge s-{escape(status)}">{escape(status)}</span>'
 
 
 def _needs_attention(test: TestResult, raw: Mapping[str, Any]) -> bool:
@@ -546,7 +573,7 @@ def render_html(
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
         f"<title>{escape(title)}: {escape(status)}</title><style>{_CSS}</style></head><body>",
         f"<header><h1>{escape(title)}</h1>",
-        f'<div class="verdict s-{escape(status)}" id="verdict">{_ICON.get(status, "")} Run verdict: {escape(status)}</div>',
+        f'<div class="verdict s-{escape(status)}" id="verdict">Run verdict: {escape(status)}</div>',
         f'<p class="counts">{_counts_text(summary)}{_provenance_text(report.get("provenance"))}</p></header><main>',
     ]
     if attention:

@@ -35,7 +35,7 @@ class Trend:
 
     nodeid: str
     metric: str
-    labels: list[str]  # one per run: short commit, else the run's date and time
+    labels: list[str]  # one per run: its number in the history and short commit
     values: list[float]
     thresholds: list[tuple[str, float]] = field(default_factory=list)  # (op, value) of threshold gates
     baseline: float | None = None
@@ -67,13 +67,9 @@ def read_history(path: str | os.PathLike[str] | None, *, limit: int = MAX_RUNS) 
 
 
 def _label(record: Mapping[str, Any], i: int) -> str:
+    """``"3 bd784cc"``: the run's place in the history, and its short commit when known."""
     commit = record.get("commit")
-    if isinstance(commit, str) and commit:
-        return commit[:7]
-    time = record.get("time")
-    if isinstance(time, str) and len(time) >= 16:
-        return time[5:16].replace("T", " ")
-    return f"run {i + 1}"
+    return f"{i + 1} {commit[:7]}" if isinstance(commit, str) and commit else str(i + 1)
 
 
 def _number(value: Any) -> float | None:
