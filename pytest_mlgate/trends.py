@@ -133,7 +133,10 @@ def _short(nodeid: str) -> str:
 
 
 def _clean(text: str) -> str:
-    return "".join(ch for ch in text if ch not in '"`[]{}<>;#').strip()
+    """Text safe inside a quoted Mermaid label: comparison signs spelled out, syntax characters dropped."""
+    for sign, word in ((">=", "≥"), ("<=", "≤"), (">", "above "), ("<", "below "), ("[", "("), ("]", ")")):
+        text = text.replace(sign, word)
+    return " ".join("".join(ch for ch in text if ch not in '"`{};#').split())
 
 
 def mermaid_chart(trend: Trend) -> str:
