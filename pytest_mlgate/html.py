@@ -130,7 +130,7 @@ _DECIMALS = re.compile(r"(\d+\.\d)\d+")
 
 
 def _figure(kind: str, svg: str, caption: str) -> str:
-    return f'<figure class="plot" data-plot="{escape(kind)}">{svg}<figcaption>{escape(caption)}</figcaption></figure>'
+    return f'<figure class="plot" data-plot="{escape(kind)}">{svg}<figcaption>{escape(caption, quote=False)}</figcaption></figure>'
 
 
 def _xy(curve: Mapping[str, Any] | None) -> tuple[list[float], list[float]] | None:
