@@ -90,14 +90,23 @@ class _Canvas:
         Margins are fixed (a layout engine would draw each picture twice more); ``labels`` is the
         longest y tick label, in characters, that the left margin must fit.
         """
-        from matplotlib.figure import Figure
-
         self.count += 1
         rc = {
             "svg.fonttype": "none", "svg.hashsalt": f"mlgate-{self.count}", "font.size": 7.5,
             "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.25,
             "legend.fontsize": 6.5, "legend.frameon": False, "path.simplify": True,
         }
+        try:
+            return self._draw(draw, args, rc, width, height, ncols, labels)
+        except Exception as exc:  # noqa: BLE001 - one bad picture must not cost the report
+            return f'<p class="note">picture not drawn: {escape(type(exc).__name__)}: {escape(str(exc)[:200])}</p>'
+
+    def _draw(
+        self, draw: Any, args: tuple[Any, ...], rc: dict[str, Any], width: float, height: float, ncols: int,
+        labels: int,
+    ) -> str:
+        from matplotlib.figure import Figure
+
         with self._mpl.rc_context(rc):
             fig = Figure(figsize=(width, height))
             left = (0.5 + 0.055 * max(labels, 4)) / width
@@ -275,7 +284,8 @@ def _draw_difference(ax: Axes, plot: Mapping[str, Any]) -> None:
     max_drop = float(plot.get("max_drop") or 0.0)
     if diff is not None and lo is not None and hi is not None:
         color = {"pass": _GOOD, "fail": _BAD}.get(str(plot.get("verdict")), "#9a6700")
-        ax.errorbar([diff], [0], xerr=[[diff - lo], [hi - diff]], fmt="o", color=color, capsize=4, lw=1.5)
+        ax.errorbar([diff], [0], xerr=[[max(0.0, diff - lo)], [max(0.0, hi - diff)]], fmt="o", color=color,
+                    capsize=4, lw=1.5)
         left = min(lo, -max_drop) - 0.2 * (hi - lo or 0.01)
         ax.axvspan(left, -max_drop, color=_BAD, alpha=0.08, label="worse than max_drop")
         ax.set_xlim(left, max(hi, 0) + 0.2 * (hi - lo or 0.01))
@@ -331,8 +341,8 @@ def _draw_slices(ax: Axes, rows: list[tuple[str, float, Any, str]], thresholds: 
     for i, (_, value, interval, status) in enumerate(rows):
         color = {FAIL: _BAD, WARN: "#9a6700", INCONCLUSIVE: "#9a6700"}.get(status, _CURRENT)
         if interval is not None and None not in interval:
-            ax.errorbar([value], [i], xerr=[[value - interval[0]], [interval[1] - value]], fmt="o", color=color,
-                        capsize=3, lw=1.3)
+            ax.errorbar([value], [i], xerr=[[max(0.0, value - interval[0])], [max(0.0, interval[1] - value)]],
+                        fmt="o", color=color, capsize=3, lw=1.3)
         else:
             ax.plot([value], [i], "o", color=color)
     for op, t in thresholds:
@@ -367,7 +377,9 @@ def _classification_figures(canvas: _Canvas, key: str, s: Mapping[str, Any], bas
         classes = list(s.get("classes") or [])
         svg = canvas.svg(_draw_confusion, s["confusion"], classes, (base or {}).get("confusion"), width=6.4,
                          height=3.0, ncols=2, labels=max((len(c) for c in classes), default=1))
-        note = " Changes against the baseline in brackets." if base and base.get("confusion") else ""
+        stored = (base or {}).get("confusion")
+        note = "" if not stored else (" Same counts as the baseline." if stored == s["confusion"]
+                                      else " Changes against the baseline in brackets.")
         out.append(_figure("confusion", svg, f"Confusion matrix{what}, {s.get('n')} rows: counts and row-normalised."
                            + note))
     curves = s.get("curves") or {}

@@ -190,3 +190,28 @@ def test_html_is_written_where_asked_relative_to_the_invocation_dir(run, models:
         mp.chdir(sub)
         run(str(models.path / "test_suite.py"), "--mlgate-html", "here.html", "-k", "regression")
     assert Path(sub / "here.html").exists()
+
+
+def compare_test(difference: float, interval: list[float]) -> dict:
+    return {"nodeid": "t.py::cmp", "metrics": {}, "gates": [], "plots": {"compare:roc_auc": {
+        "kind": "compare", "metric": "roc_auc", "difference": difference, "interval": interval,
+        "confidence": 0.95, "max_drop": 0.01, "verdict": "pass", "candidate": {}, "baseline_model": {}}}}
+
+
+def test_a_value_outside_its_interval_is_still_drawn() -> None:
+    report = report_dict()
+    report["tests"] = [compare_test(0.2, [0.05, 0.1])]  # one bootstrap resample can leave the point outside
+    page = render_html(report)
+    assert plot_kinds(page) == {"compare-difference": 1}
+    assert "picture not drawn" not in page
+
+
+def test_a_picture_that_cannot_be_drawn_is_named_and_the_rest_is_written() -> None:
+    report = report_dict()
+    broken = {"kind": "regression", "band": {"center": [1, 2], "q05": [1], "q25": [1], "q50": [1], "q75": [1],
+                                             "q95": [1], "count": [1]},
+              "residual_hist": {"edges": [0, 1, 2], "counts": [3, 4]}}
+    report["tests"] = [{"nodeid": "t.py::r", "metrics": {}, "gates": [], "plots": {"evaluate": broken}}]
+    page = render_html(report)
+    assert "picture not drawn: ValueError" in page
+    assert plot_kinds(page) == {"residual-distribution": 1}
