@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, final
 from ._errors import hide_input_errors
 from .gates import Gate, MlgateWarning
 from .metrics import MetricRegistry, evaluate, split_slice_name
-from .summaries import add_plot, compare_summary, drift_summary, evaluation_summary
 from .results import FAIL, INCONCLUSIVE, PASS, WARN, GateResult, MetricRecord, TestResult, format_value
+from .summaries import add_plot, compare_summary, drift_summary, evaluation_summary
 
 if TYPE_CHECKING:
     import numpy as np

@@ -17,7 +17,7 @@ from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
 from .report import summary_rows, verdict_of
-from .results import FAIL, INCONCLUSIVE, NEW, PASS, SKIP, WARN, TestResult, format_value
+from .results import FAIL, INCONCLUSIVE, PASS, SKIP, WARN, TestResult, format_value
 from .trends import Trend, metric_trends
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ class _Canvas:
     ) -> str:
         from matplotlib.figure import Figure
 
-        with self._mpl.rc_context(rc):
+        with self._mpl.rc_context(rc):  # type: ignore[arg-type]  # keys are rc names
             fig = Figure(figsize=(width, height))
             left = (0.5 + 0.055 * max(labels, 4)) / width
             fig.subplots_adjust(left=min(left, 0.6), right=0.97, bottom=0.5 / height, top=1 - 0.22 / height,
@@ -123,7 +123,7 @@ def _svg_text(fig: Figure) -> str:
     text = buf.getvalue()
     start = text.find("<svg")
     text = text[start:] if start >= 0 else text
-    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.DOTALL)
     text = _FONT.sub("", text)  # the page's CSS gives every picture's text its font
     text = _GROUP_ID.sub(r"\1", text)  # unreferenced group ids would repeat across pictures
     text = re.sub(r"\n\s+", "\n", text)
@@ -568,11 +568,11 @@ def render_html(
     ``baseline_plots`` maps test ids to the picture summaries the baseline stored.
     """
     if not isinstance(report, Mapping) or not isinstance(report.get("tests"), list):
-        raise ValueError("render_html: report must be the JSON report dict (with a 'tests' list)")
+        raise TypeError("render_html: report must be the JSON report dict (with a 'tests' list)")
     canvas = _Canvas()
     baseline_plots = baseline_plots or {}
     raws = [t for t in report["tests"] if isinstance(t, Mapping)]
-    tests = [TestResult.from_dict(t) for t in raws]
+    tests = [TestResult.from_dict(dict(t)) for t in raws]
     trends_by_test: dict[str, list[Trend]] = {}
     for trend in metric_trends(raws, history):
         trends_by_test.setdefault(trend.nodeid, []).append(trend)

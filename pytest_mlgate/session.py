@@ -602,7 +602,10 @@ class MlgateSession:
             path = self.output_path(html_path)
             data = render_json(results, baseline_present=present, unused=unused, provenance=prov())
             plots = self.baseline.plots if self.baseline is not None else {}
-            write_text_atomic(path, render_html(data, history=read_history(history_file), baseline_plots=plots))
+            try:
+                write_text_atomic(path, render_html(data, history=read_history(history_file), baseline_plots=plots))
+            except (OSError, ValueError) as exc:
+                raise OSError(f"--mlgate-html {path}: cannot write the HTML report: {exc}") from exc
             self.messages.append(f"mlgate: HTML report written to {path}")
 
     def output_path(self, raw: str, *, from_ini: bool = False) -> Path:

@@ -214,7 +214,7 @@ def _residual_band(pred: np.ndarray, resid: np.ndarray) -> dict[str, list[Any]]:
         band["center"].append(_r((edges[b] + edges[b + 1]) / 2))
         for key, v in zip(("q05", "q25", "q50", "q75", "q95"), q):
             band[key].append(_r(v))
-        band["count"].append(int(len(r)))
+        band["count"].append(len(r))
     return band
 
 

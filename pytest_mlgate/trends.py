@@ -10,6 +10,7 @@ Markdown report until it fits a pull-request comment (65,536 characters) or a st
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -76,7 +77,7 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     v = float(value)
-    return v if v == v and v not in (float("inf"), float("-inf")) else None
+    return v if math.isfinite(v) else None
 
 
 def _gate_dicts(test: Any) -> list[Mapping[str, Any]]:

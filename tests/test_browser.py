@@ -94,7 +94,7 @@ def open_with_chromium(html: Path, profile: Path) -> dict:
     dom = done.stdout
     figures = [
         {"kind": kind, "svg": True, "width": 1, "height": 1, "marks": len(re.findall(r"<(?:path|use|text)\b", body))}
-        for kind, body in re.findall(r'<figure class="plot" data-plot="([^"]+)"><svg(.*?)</svg>', dom, re.S)
+        for kind, body in re.findall(r'<figure class="plot" data-plot="([^"]+)"><svg(.*?)</svg>', dom, re.DOTALL)
     ]
     text = re.sub(r"<[^>]+>", " ", dom.split("<body>", 1)[-1])
     return {"problems": problems, "figures": figures, "text": " ".join(text.split())}

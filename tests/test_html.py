@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-matplotlib = pytest.importorskip("matplotlib", reason="the HTML report needs the extra pytest-mlgate[html]")
-import matplotlib.figure  # noqa: E402,F401 - loaded once, before pytester snapshots modules
-from matplotlib.backends import backend_svg  # noqa: E402,F401
+pytest.importorskip("matplotlib", reason="the HTML report needs the extra pytest-mlgate[html]")
+import matplotlib.figure  # noqa: F401 - loaded once, before pytester snapshots modules
+from matplotlib.backends import backend_svg  # noqa: F401
 
-from pytest_mlgate.html import render_html  # noqa: E402
+from pytest_mlgate.html import render_html
 
 SUITE = '''
 import numpy as np
@@ -66,7 +66,7 @@ def plot_kinds(page: str) -> dict[str, int]:
 
 def assert_self_contained(page: str) -> None:
     assert "<script" not in page.lower()
-    assert not re.search(r'(?:src|href)\s*=\s*["\']?(?:https?:)?//', page, re.I)
+    assert not re.search(r'(?:src|href)\s*=\s*["\']?(?:https?:)?//', page, re.IGNORECASE)
     assert "@import" not in page and "url(http" not in page
     ids = re.findall(r' id="([^"]+)"', page)
     assert len(ids) == len(set(ids)), "element ids repeat across pictures"
@@ -180,7 +180,7 @@ def test_render_html_notes_a_summary_that_was_left_out() -> None:
 
 
 def test_render_html_rejects_what_is_not_a_report() -> None:
-    with pytest.raises(ValueError, match="report must be the JSON report dict"):
+    with pytest.raises(TypeError, match="report must be the JSON report dict"):
         render_html({"tests": "no"})
 
 

@@ -12,8 +12,17 @@ from sklearn.metrics import confusion_matrix, roc_curve
 from pytest_mlgate.drift import detect_drift
 from pytest_mlgate.metrics import MetricRegistry, evaluate
 from pytest_mlgate.summaries import (
-    CURVE_POINTS, PLOTS_LIMIT, add_plot, baseline_plots, classification_summary, compare_summary, drift_summary,
-    evaluation_summary, fit_plots, plots_size, regression_summary,
+    CURVE_POINTS,
+    PLOTS_LIMIT,
+    add_plot,
+    baseline_plots,
+    classification_summary,
+    compare_summary,
+    drift_summary,
+    evaluation_summary,
+    fit_plots,
+    plots_size,
+    regression_summary,
 )
 
 

@@ -9,7 +9,13 @@ import pytest
 from pytest_mlgate.report import render_markdown
 from pytest_mlgate.results import FAIL, PASS, GateResult, MetricRecord, TestResult
 from pytest_mlgate.trends import (
-    COMMENT_LIMIT, STEP_SUMMARY_LIMIT, fit_markdown, mermaid_chart, mermaid_trends, metric_trends, read_history,
+    COMMENT_LIMIT,
+    STEP_SUMMARY_LIMIT,
+    fit_markdown,
+    mermaid_chart,
+    mermaid_trends,
+    metric_trends,
+    read_history,
 )
 
 
@@ -100,7 +106,7 @@ def test_200_tests_fit_a_comment_and_a_step_summary(failing):
 
 def test_fitting_keeps_the_failing_tests_before_passing_tables():
     tests = run_of_200(failing=5)
-    full = "\n".join(["## pytest-mlgate", "", "**x**"]) + "\n"
+    full = "## pytest-mlgate\n\n**x**\n"
     md = render_markdown(tests, baseline_present=True)
     assert len(md) <= COMMENT_LIMIT
     for i in range(5):
