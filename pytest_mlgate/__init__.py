@@ -81,8 +81,8 @@ def _checked_drift(
         report = check(reference, current, **kwargs)
     except DriftDetected as exc:
         if record is not None:
-            record(exc.report, passed=False, max_drift_share=limit)
+            record(exc.report, passed=False, max_drift_share=limit, reference=reference, current=current)
         raise
     if record is not None:
-        record(report, passed=True, max_drift_share=limit)
+        record(report, passed=True, max_drift_share=limit, reference=reference, current=current)
     return report

@@ -166,6 +166,7 @@ class Baseline:
     entries: dict[str, dict[str, BaselineEntry]] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
     version: int = BASELINE_VERSION
+    plots: dict[str, dict[str, Any]] = field(default_factory=dict)  # nodeid -> summaries.baseline_plots(...)
 
     @property
     def ref(self) -> str:
@@ -222,7 +223,10 @@ class Baseline:
             entries[nodeid] = {
                 name: _entry_from_json(raw, f"test {nodeid!r} metric {name!r}") for name, raw in metrics.items()
             }
-        return cls(path=path, entries=entries, provenance=provenance, version=version)
+        plots = data.get("plots", {})
+        if not isinstance(plots, dict) or not all(isinstance(v, dict) for v in plots.values()):
+            raise ValueError("'plots' must be an object mapping test ids to picture summaries")
+        return cls(path=path, entries=entries, provenance=provenance, version=version, plots=plots)
 
     def get(self, nodeid: str, metric: str) -> BaselineEntry | None:
         """The stored entry for ``metric`` of test ``nodeid``, if any."""
@@ -236,7 +240,11 @@ class Baseline:
 
         Tests that recorded no metric keep their stored entries. See :meth:`merged`.
         """
-        return self.merged(entries_from_results(results), provenance=provenance, drop=drop)
+        from .summaries import baseline_plots
+
+        results = list(results)
+        plots = {r.nodeid: baseline_plots(r.plots) for r in results if r.metrics}
+        return self.merged(entries_from_results(results), provenance=provenance, drop=drop, plots=plots)
 
     def merged(
         self,
@@ -244,15 +252,23 @@ class Baseline:
         *,
         provenance: Mapping[str, Any],
         drop: Iterable[str] = (),
+        plots: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> Baseline:
         """A new baseline: each test in ``updates`` gets exactly the given metrics, the others keep theirs,
         the ids in ``drop`` are removed.
 
         Values are kept at :data:`STORED_DIGITS` significant digits. A NaN/inf value is not stored:
         the metric keeps its stored entry (and :meth:`to_json` is not affected); see
-        :func:`non_finite`. When no stored entry changed, the stored provenance is kept.
+        :func:`non_finite`. When no stored entry changed, the stored provenance is kept. ``plots``
+        (test id -> the picture summaries the HTML report draws beside the current ones) replaces the
+        stored pictures of the tests it names.
         """
         gone = set(drop)
+        kept_plots = {nodeid: p for nodeid, p in self.plots.items() if nodeid not in gone}
+        for nodeid, p in (plots or {}).items():
+            kept_plots.pop(nodeid, None)
+            if p:
+                kept_plots[nodeid] = dict(p)
         entries = {nodeid: dict(metrics) for nodeid, metrics in self.entries.items() if nodeid not in gone}
         for nodeid, metrics in updates.items():
             old = self.entries.get(nodeid, {})
@@ -266,7 +282,7 @@ class Baseline:
         entries = {nodeid: metrics for nodeid, metrics in entries.items() if metrics}
         unchanged = _as_stored(entries) == _as_stored(self.entries)
         kept = self.provenance if unchanged and self.provenance else dict(provenance)
-        return Baseline(path=self.path, entries=entries, provenance=kept, version=BASELINE_VERSION)
+        return Baseline(path=self.path, entries=entries, provenance=kept, version=BASELINE_VERSION, plots=kept_plots)
 
     @classmethod
     def merge_save(
@@ -276,6 +292,7 @@ class Baseline:
         *,
         provenance: Mapping[str, Any],
         drop: Iterable[str] = (),
+        plots: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> Baseline:
         """Merge ``updates`` into the file at ``path`` under an exclusive lock; the merged baseline.
 
@@ -292,7 +309,7 @@ class Baseline:
         try:
             with locked(target):
                 current = cls.load(link) or cls(path=link)
-                merged = current.merged(updates, provenance=provenance, drop=drop)
+                merged = current.merged(updates, provenance=provenance, drop=drop, plots=plots)
                 merged.path = link
                 if target.exists() or merged.entries:
                     if not target.exists() or merged.to_json() != current.to_json():
@@ -325,6 +342,8 @@ class Baseline:
                 for nodeid, metrics in self.entries.items()
             },
         }
+        if self.plots:
+            data["plots"] = self.plots
         try:
             return json.dumps(data, sort_keys=True, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
         except (TypeError, ValueError) as exc:

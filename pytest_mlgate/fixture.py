@@ -12,6 +12,7 @@ from ._errors import hide_input_errors
 from .gates import ItemSpec
 from .metrics import MetricRegistry, evaluate, split_slice_name
 from .results import FAIL, INCONCLUSIVE, PASS, GateResult, MetricRecord, TestResult, format_value
+from .summaries import add_plot, compare_summary, drift_summary, evaluation_summary
 
 if TYPE_CHECKING:
     import numpy as np
@@ -30,6 +31,7 @@ class Settings:
     min_slice_size: int = 30
     inconclusive: str = "warn"  # or "fail"
     warn_only: bool = False
+    html_all_columns: bool = False  # summarise every drift column, not only the drifted ones
 
 
 @final
@@ -142,6 +144,7 @@ class MlGate:
         )
         self.tasks.add("regression" if ev.prepared.task == "regression" else "classification")
         intervals = self._intervals(ev, prefix)
+        _add_plot(self._result, f"evaluate:{prefix}" if prefix else "evaluate", lambda: evaluation_summary(ev.prepared))
         out: dict[str, float] = {}
         for name, value in ev.values.items():
             full = prefix + name
@@ -346,6 +349,7 @@ class MlGate:
         )
         status = {"pass": PASS, "fail": FAIL}.get(verdict, INCONCLUSIVE)  # raw: the policy decides what warns
         self._result.comparisons.append(comparison.to_dict())
+        _add_plot(self._result, f"compare:{metric}", lambda: compare_summary(pa, pb, comparison.to_dict()))
         self._result.gates.append(
             GateResult(
                 metric=f"compare:{metric}", kind="compare", status=status, message=text, value=imp, op=">=",
@@ -363,7 +367,10 @@ class MlGate:
         __tracebackhide__ = True
         return _checked_drift(reference, current, self.record_drift, **kwargs)
 
-    def record_drift(self, report: DriftReport, *, passed: bool, max_drift_share: float = 0.0) -> bool:
+    def record_drift(
+        self, report: DriftReport, *, passed: bool, max_drift_share: float = 0.0,
+        reference: Any = None, current: Any = None,
+    ) -> bool:
         """Add a drift check to this test's results: the report, and its verdict as a ``drift`` gate.
 
         Returns False: a failed check always raises :class:`DriftDetected`, so a test that expects
@@ -372,6 +379,9 @@ class MlGate:
         """
         self._result.drift.append(report.to_dict())
         count = sum(1 for g in self._result.gates if g.kind == "drift")
+        if reference is not None and current is not None:
+            _add_plot(self._result, "drift", lambda: drift_summary(
+                report, reference, current, all_columns=self._settings.html_all_columns))
         drifted = [c for c in report.columns if c.drifted]
         detail = ", ".join(
             f"{c.name} ({c.method} {c.statistic:.3g}{'' if c.p_value is None else f', p={c.p_value:.3g}'})"
@@ -429,6 +439,15 @@ class Comparison:
             "confidence": self.confidence, "max_drop": self.max_drop, "n": self.n,
             "mcnemar_p": self.mcnemar_p, "message": self.message,
         }
+
+
+def _add_plot(result: TestResult, key: str, build: Any) -> None:
+    """Store a picture summary; one that cannot be computed leaves a note, never fails the test."""
+    try:
+        summary = build()
+    except Exception as exc:  # noqa: BLE001 - pictures are a report, not a gate
+        summary = {"kind": key.split(":")[0], "omitted": f"{type(exc).__name__}: {exc}"[:300]}
+    add_plot(result.plots, key, summary)
 
 
 def _as_float(name: str, value: Any) -> float:

@@ -34,6 +34,8 @@ class Settings:
     history: Path | None
     report: Path | None
     json: Path | None
+    html: Path | None
+    html_all_columns: bool
     step_summary: bool
     n_resamples: int
     min_slice_size: int
@@ -50,13 +52,13 @@ class Settings:
 
         return EvalSettings(
             n_resamples=self.n_resamples, min_slice_size=self.min_slice_size, inconclusive=self.inconclusive,
-            warn_only=self.warn_only,
+            warn_only=self.warn_only, html_all_columns=self.html_all_columns,
         )
 
     @property
     def outputs_asked(self) -> bool:
         """Whether the run writes any file of its own (then it needs the stateful plugin)."""
-        return bool(self.history or self.report or self.json or self.save_baseline)
+        return bool(self.history or self.report or self.json or self.html or self.save_baseline)
 
 
 def resolve(config: pytest.Config) -> Settings:
@@ -99,6 +101,8 @@ def resolve(config: pytest.Config) -> Settings:
         history=history,
         report=_optional_path(config, "mlgate_report"),
         json=_optional_path(config, "mlgate_json"),
+        html=_optional_path(config, "mlgate_html"),
+        html_all_columns=bool(config.getini("mlgate_html_all_columns")),
         step_summary=bool(config.getini("mlgate_step_summary")),
         n_resamples=_int_ini(config, "mlgate_bootstrap", minimum=0),
         min_slice_size=_int_ini(config, "mlgate_min_slice_size", minimum=1),

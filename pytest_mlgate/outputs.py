@@ -62,6 +62,8 @@ class RunOutputs:
             self._attempt("$GITHUB_STEP_SUMMARY", Path(summary), lambda p: self._step_summary(markdown))
         if s.json is not None:
             self._attempt("--mlgate-json", s.json, self.write_json)
+        if s.html is not None:
+            self._attempt("--mlgate-html", s.html, self.write_html)
 
     def _attempt(self, option: str, path: Path, write: Callable[[Path], None]) -> None:
         try:
@@ -79,8 +81,20 @@ class RunOutputs:
         from .report import render_markdown
 
         return render_markdown(
-            self.results, baseline_present=self.baseline is not None, unused=self.unused, verdict=self.verdict
+            self.results, baseline_present=self.baseline is not None, unused=self.unused, verdict=self.verdict,
+            history=self._history(),
         )
+
+    def _history(self) -> list[dict[str, Any]]:
+        """The recent runs of ``--mlgate-history`` (this one included once appended), for trends."""
+        if self.settings.history is None:
+            return []
+        from .trends import read_history
+
+        try:
+            return list(read_history(self.settings.history))
+        except (OSError, ValueError):
+            return []
 
     def _write(self, path: Path, text: str, what: str) -> None:
         from .report import write_text_atomic
@@ -102,6 +116,17 @@ class RunOutputs:
             provenance=self.provenance(), verdict=self.verdict,
         )
         self._write(path, json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n", "JSON report")
+
+    def write_html(self, path: Path) -> None:
+        from .html import render_html
+        from .report import render_json
+
+        data = render_json(
+            self.results, baseline_present=self.baseline is not None, unused=self.unused,
+            provenance=self.provenance(), verdict=self.verdict,
+        )
+        plots = self.baseline.plots if self.baseline is not None else {}
+        self._write(path, render_html(data, history=self._history(), baseline_plots=plots), "HTML report")
 
     def append_history(self, path: Path) -> None:
         from .baseline import append_history, history_record
@@ -125,8 +150,10 @@ class RunOutputs:
         from .cacheplugin import with_models
 
         # under the lock, re-read and merged: concurrent saves of other subsets keep their updates
+        from .summaries import baseline_plots
+
         Baseline.merge_save(path, _stored_entries(complete), provenance=with_models(self.provenance(), complete),
-                            drop=self.gone)
+                            drop=self.gone, plots={r.nodeid: baseline_plots(r.plots) for r in complete})
         failing = sum(1 for r in complete if any(g.kind == "threshold" and g.status == FAIL for g in r.gates))
         note = f"; {failing} of them failed their thresholds" if failing else ""
         keep = f"; {kept} that did not complete kept their stored values" if kept else ""

@@ -61,6 +61,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     "off neither (stored models stay).")
     group.addoption("--mlgate-cache-clear", action="store_true", default=False,
                     help="remove every stored model from the model cache before the run.")
+    group.addoption("--mlgate-html", default=None, metavar="PATH",
+                    help="write a self-contained HTML report with pictures to PATH (extra pytest-mlgate[html]).")
+    parser.addini("mlgate_html_all_columns", "draw every drift column in the HTML report, not only drifted ones",
+                  type="bool", default=False)
     parser.addini("mlgate_seed", "base seed of model tests (default 0)", default="0")
     parser.addini("mlgate_seed_globals", "seed Python's and numpy's global random state before each model test",
                   type="bool", default=True)
@@ -90,6 +94,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
     configure_cache(config)  # the mlgate_cache fixture; --mlgate-cache-clear empties the cache here
     opt = config.option
+    if getattr(opt, "mlgate_html", None):
+        from .html import html_available, missing_extra_message
+
+        if not html_available():  # a usage error naming the extra, before anything runs
+            raise pytest.UsageError(missing_extra_message())
     controller = not hasattr(config, "workerinput") and getattr(opt, "dist", "no") not in (None, "no")
     if controller or settings.outputs_asked:
         activate(config)  # the xdist controller collects nothing, and asked-for reports are written anyway

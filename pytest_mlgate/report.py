@@ -327,11 +327,14 @@ def render_markdown(
     unused: Iterable[tuple[str, str]] = (),
     title: str = "pytest-mlgate",
     verdict: RunVerdict | None = None,
+    history: Sequence[Mapping[str, Any]] = (),
 ) -> str:
     """A pull-request comment: the run's verdict first, the model tests that failed with the first
     line of their error, then a section per test that needs attention (a gate failed, warned, was
     inconclusive or is new, pytest failed it, or a dataset drifted). Passing tests' tables and
-    unused baseline entries go in a collapsed ``<details>`` block."""
+    unused baseline entries go in a collapsed ``<details>`` block. With ``history`` records, gated
+    metrics' trends follow as Mermaid charts; the whole stays within a GitHub comment's 65,536
+    characters."""
     verdict = verdict or run_verdict(results)
     unused = list(unused)
     lines = [f"## {title}", "", verdict_line(verdict)]
@@ -378,7 +381,9 @@ def render_markdown(
             lines += ["", "**Unused baseline entries** (no test recorded them):", ""]
             lines += _md_table(("test", "metric"), ((f"`{t}`", f"`{m}`") for t, m in unused))
         lines += ["", "</details>"]
-    return "\n".join(lines) + "\n"
+    from .trends import fit_markdown, mermaid_trends
+
+    return fit_markdown("\n".join(lines) + "\n" + mermaid_trends(results, history))
 
 
 def jsonable(obj: Any) -> Any:

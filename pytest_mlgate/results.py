@@ -132,6 +132,7 @@ class TestResult:
     #: each mlgate_cache.model call during the test's setup or call: name, key, source ("cache" or
     #: "trained"), seconds, saved_seconds
     models: list[dict[str, Any]] = field(default_factory=list)
+    plots: dict[str, Any] = field(default_factory=dict)  # compact picture summaries (summaries.py), bounded
 
     @property
     def failed_gates(self) -> list[GateResult]:
@@ -156,6 +157,7 @@ class TestResult:
             "drift": list(self.drift),
             "comparisons": list(self.comparisons),
             "models": [dict(m) for m in self.models],
+            "plots": dict(self.plots),
         }
 
     @classmethod
@@ -178,6 +180,7 @@ class TestResult:
             drift=list(d.get("drift", [])),
             comparisons=list(d.get("comparisons", [])),
             models=[dict(m) for m in d.get("models", [])],
+            plots=dict(d.get("plots") or {}),
         )
 
 
