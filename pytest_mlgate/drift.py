@@ -81,6 +81,10 @@ MAX_LISTED_CATEGORIES = 50
 SMALL_REFERENCE_ROWS = 1000
 #: Floor of the reference std used to norm the Wasserstein distance.
 STD_FLOOR = 0.001
+#: Auto rule: smallest effect that counts as drift for numeric columns (Wasserstein-1 / reference std)
+#: and for categorical / few-valued ones (total variation distance of the shares).
+NUMERIC_EFFECT_FLOOR = 0.1
+CATEGORICAL_EFFECT_FLOOR = 0.1
 #: Supported multiple-testing corrections.
 CORRECTIONS = (None, "bonferroni", "holm", "bh")
 
@@ -1146,6 +1150,16 @@ def detect_drift(
     ``categorical``).
     """
     __tracebackhide__ = hide_input_errors
+    from .sources import needs_profile
+
+    if needs_profile(reference) or needs_profile(current):
+        # a Profile, Parquet/Arrow source or Spark DataFrame on either side: compare profiles of both
+        from .profile_drift import drift_from_inputs
+
+        return drift_from_inputs(
+            reference, current, columns=columns, method=method, threshold=threshold,
+            correction=correction, categorical=categorical,
+        )
     if correction not in CORRECTIONS:
         raise ValueError(f"unknown correction {correction!r}; valid: None, 'bonferroni', 'holm', 'bh'")
     ref, cur = _as_frames(reference, current)
