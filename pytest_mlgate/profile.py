@@ -118,17 +118,21 @@ class Moments:
         return Moments(n, mean, m2, lo, hi, scale)
 
     @classmethod
-    def of(cls, finite: np.ndarray) -> Moments:
+    def of(cls, finite: np.ndarray, lo: float | None = None, hi: float | None = None) -> Moments:
+        """Moments of finite values (``lo``/``hi``: their min and max when known, e.g. sorted)."""
         import numpy as np
 
         if finite.size == 0:
             return cls()
-        lo, hi = float(finite.min()), float(finite.max())
+        lo = float(finite.min()) if lo is None else lo
+        hi = float(finite.max()) if hi is None else hi
         big = max(abs(lo), abs(hi))
-        scale = 1.0 if big == 0 else math.ldexp(1.0, math.frexp(big)[1])
-        x = finite / scale
+        # rescale only where squares could overflow or underflow: values near 1e150 or 1e-150
+        scale = 1.0 if big == 0 or 1e-100 < big < 1e100 else math.ldexp(1.0, math.frexp(big)[1])
+        x = finite if scale == 1.0 else finite / scale
         mean = float(x.mean())
-        m2 = float(np.square(x - mean).sum())
+        dev = x - mean
+        m2 = float(np.dot(dev, dev))
         return cls(int(finite.size), mean, m2, lo, hi, scale)
 
 
@@ -173,6 +177,8 @@ class ColumnProfile:
     categories: dict[Any, int] = field(default_factory=dict)
     other_rows: int = 0
     other_categories: int = 0
+    #: sorted finite values, for a side compared from its rows (never saved; see :func:`exact_profile`)
+    exact: Any = None
 
     @property
     def valid(self) -> int:
@@ -186,7 +192,7 @@ class ColumnProfile:
     @property
     def rank_error(self) -> float:
         """The sketch's normalized rank error at 99% confidence; 0 while the sketch is exact."""
-        if self.sketch is None or not self.sketch.is_estimation_mode():
+        if self.exact is not None or self.sketch is None or not self.sketch.is_estimation_mode():
             return 0.0
         return float(self.sketch.normalized_rank_error(False))
 
@@ -287,6 +293,8 @@ class ColumnProfile:
 
     # ------------------------------------------------------------------ JSON
     def to_json(self) -> dict[str, Any]:
+        if self.exact is not None:
+            raise ProfileError(f"column {self.name!r}: an exact (in-memory) column profile cannot be saved")
         d: dict[str, Any] = {"name": self.name, "kind": self.kind, "rows": self.rows, "missing": self.missing}
         if self.kind == "numeric":
             m = self.moments
@@ -591,6 +599,67 @@ def profile_frame(frame: Any, categorical: Iterable[Any] = (), source: str = "Da
             raise TypeError(f"column {name!r}: cannot be profiled as {col.kind} ({exc})") from None
         cols[name] = col
     return Profile(cols, len(frame), source)
+
+
+def _exact_numeric(col: ColumnProfile, s: Any) -> None:
+    import numpy as np
+    import pandas as pd
+
+    values = pd.to_numeric(s.astype(object), errors="raise") if pd.api.types.is_object_dtype(s.dtype) else s
+    a = np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+    mask = np.isfinite(a)
+    finite = np.sort(a) if mask.all() else np.sort(a[mask])
+    col.rows, col.missing = int(a.size), int(a.size - finite.size)
+    col.moments = Moments.of(finite, float(finite[0]), float(finite[-1])) if finite.size else Moments()
+    col.exact = finite
+    col.sketch = None
+    if finite.size:
+        starts = np.flatnonzero(np.concatenate(([True], finite[1:] != finite[:-1])))
+        if starts.size <= DISTINCT_CAP:
+            counts = np.diff(np.append(starts, finite.size))
+            col.values = {float(v): int(c) for v, c in zip(finite[starts], counts)}
+        else:
+            col.values = None
+    else:
+        col.values = {}
+
+
+def exact_profile(frame: Any, categorical: Iterable[Any] = ()) -> Profile:
+    """A profile of an in-memory DataFrame for one comparison: numeric columns keep their sorted
+    finite values instead of a sketch (exact CDFs, no rank error); it cannot be saved.
+
+    Columns are sorted on several threads (numpy's sort releases the GIL)."""
+    from .drift import _threads
+
+    forced = set(categorical)
+    cols: dict[Any, ColumnProfile] = {}
+    numeric: list[tuple[ColumnProfile, Any]] = []
+    for name in frame.columns:
+        s = frame[name]
+        kind = _pandas_kind(s, name, name in forced)
+        col = ColumnProfile(name, kind)
+        cols[name] = col
+        if kind == "numeric":
+            numeric.append((col, s))
+        else:
+            add_series(col, s)
+
+    def work(item: tuple[ColumnProfile, Any]) -> None:
+        try:
+            _exact_numeric(*item)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"column {item[0].name!r}: cannot be compared as numeric ({exc})") from None
+
+    workers = min(_threads(), len(numeric))
+    if workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(work, numeric))
+    else:
+        for item in numeric:
+            work(item)
+    return Profile(cols, len(frame), "DataFrame")
 
 
 def profile(data: Any, *, columns: Iterable[Any] | None = None, categorical: Iterable[Any] | None = None) -> Profile:

@@ -5,7 +5,8 @@
 * numeric columns with more than 5 distinct non-missing values (on both sides together): the
   two-sample Kolmogorov-Smirnov test.  The statistic is the largest gap between the two sketches'
   CDFs, evaluated at the union of their retained items; the p-value is ``scipy.stats.kstwo``'s
-  (scipy's ``ks_2samp(method="asymp")``) at the true sizes.  Effect: the Wasserstein-1 distance
+  (scipy's ``ks_2samp(method="asymp")``) at the true sizes, or above an effective size of 10,000
+  Stephens' corrected asymptotic formula (within 0.3% of it, and a thousand times faster).  Effect: the Wasserstein-1 distance
   between the sketches' distributions (the area between their CDFs, equal to the integral of the
   quantile-function gap) divided by the reference's std from exact moments, floored at
   ``STD_REL_FLOOR`` times the reference's largest magnitude.
@@ -42,7 +43,7 @@ from scipy import stats
 
 from . import drift as _drift
 from ._errors import hide_input_errors
-from .profile import DISTINCT_CAP, ColumnProfile, Profile, _json_key
+from .profile import DISTINCT_CAP, ColumnProfile, Profile, _json_key, exact_profile
 
 __all__ = ["ROW_ONLY_METHODS", "STD_REL_FLOOR", "drift_from_inputs", "profile_drift"]
 
@@ -111,27 +112,94 @@ def _pooled_chi2(cr: np.ndarray, cc: np.ndarray) -> tuple[float, float]:
     return statistic, float(stats.chi2.sf(statistic, k - 1))
 
 
-def _items(sketch: Any) -> np.ndarray:
-    return np.fromiter((item for item, _ in sketch), dtype=np.float64)
+def _step(col: ColumnProfile) -> tuple[np.ndarray, np.ndarray]:
+    """The column's CDF as a right-continuous step function: distinct points and P(X <= x) there."""
+    if col.exact is not None:
+        x = col.exact
+        if x.size == 0:
+            return x, x
+        last = np.flatnonzero(np.concatenate((x[1:] != x[:-1], [True])))
+        return x[last], (last + 1) / x.size
+    items = np.fromiter((item for item, _ in col.sketch), dtype=np.float64)
+    points = np.unique(items)
+    return points, np.asarray(col.sketch.get_cdf(points, True), dtype=np.float64)[:-1]
 
 
-def _cdfs(r: ColumnProfile, c: ColumnProfile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Union of the retained items and each sketch's CDF (P(X <= x)) there."""
-    points = np.unique(np.concatenate([_items(r.sketch), _items(c.sketch)]))
-    fr = np.asarray(r.sketch.get_cdf(points, True), dtype=np.float64)[:-1]
-    fc = np.asarray(c.sketch.get_cdf(points, True), dtype=np.float64)[:-1]
-    return points, fr, fc
+def _at(x: np.ndarray, f: np.ndarray, u: np.ndarray, side: str = "right") -> np.ndarray:
+    """The step function (x, f) at the points ``u`` (``side="left"``: just below them)."""
+    return np.concatenate(([0.0], f))[np.searchsorted(x, u, side=side)]
+
+
+def _union_stats(r: ColumnProfile, c: ColumnProfile) -> tuple[float, float]:
+    """KS statistic and Wasserstein-1 distance between two step CDFs, over the union of their points."""
+    (xr, fr), (xc, fc) = _step(r), _step(c)
+    u = np.union1d(xr, xc)
+    gap = np.abs(_at(xr, fr, u) - _at(xc, fc, u))
+    d = float(gap.max()) if u.size else 0.0
+    w = float(np.sum(gap[:-1] * np.diff(u))) if u.size > 1 else 0.0
+    return d, w
+
+
+def _exact_vs_step(v: np.ndarray, xs: np.ndarray, fs: np.ndarray) -> tuple[float, float]:
+    """KS statistic and Wasserstein-1 distance between the sorted values ``v`` and a step CDF.
+
+    The step CDF is constant on each interval between its points; there the empirical CDF of
+    ``v`` is monotone, so the KS gap peaks at an interval's ends and the area between the two
+    splits at one crossing point.  With prefix sums of ``v`` every interval costs two binary
+    searches: O(k log n) after one pass over ``v``, instead of merging the n values.
+    """
+    n = v.size
+    x0 = v[n // 2]
+    sc = max(abs(v[0] - x0), abs(v[-1] - x0), abs(xs[0] - x0), abs(xs[-1] - x0)) or 1.0
+    z, zs = (v - x0) / sc, (xs - x0) / sc  # centred and scaled: prefix sums keep their precision
+    cum = np.concatenate(([0.0], np.cumsum(z)))
+
+    def F(t: np.ndarray, side: str) -> np.ndarray:
+        return np.searchsorted(z, t, side=side) / n
+
+    def A(t: np.ndarray) -> np.ndarray:  # integral of the empirical CDF from -inf to t
+        m = np.searchsorted(z, t, side="right")
+        return (m * t - cum[m]) / n
+
+    a, b, c = zs[:-1], zs[1:], fs[:-1]
+    k = np.floor(c * n).astype(np.int64)
+    cross = np.where(k < n, z[np.minimum(k, n - 1)], np.inf)
+    xstar = np.clip(cross, a, b)
+    area = c * (xstar - a) - (A(xstar) - A(a)) + (A(b) - A(xstar)) - c * (b - xstar)
+    left = A(zs[:1])[0]
+    right = max(z[-1] - zs[-1], 0.0) - max(A(z[-1:])[0] - A(zs[-1:])[0], 0.0) if z[-1] > zs[-1] else 0.0
+    w = (float(np.sum(area)) + float(left) + float(right)) * sc
+    gaps = [np.abs(F(a, "right") - c), np.abs(F(b, "left") - c)]
+    d = max(
+        float(max((g.max() for g in gaps if g.size), default=0.0)),
+        float(F(zs[:1], "left")[0]),
+        float(1.0 - F(zs[-1:], "right")[0]),
+    )
+    return d, max(w, 0.0)
+
+
+def _distances(r: ColumnProfile, c: ColumnProfile) -> tuple[float, float]:
+    """(KS statistic, Wasserstein-1 distance) of two numeric columns, from sketches or rows."""
+    for big, small in ((r, c), (c, r)):
+        if big.exact is not None and big.exact.size > 4 * (small.sketch.num_retained if small.exact is None else small.exact.size):
+            xs, fs = _step(small)
+            return _exact_vs_step(big.exact, xs, fs)
+    return _union_stats(r, c)
+
+
+#: Above this effective size ``n*m/(n+m)`` the KS p-value uses Stephens' corrected asymptotic
+#: formula (relative error < 0.3% at p >= 1e-3) instead of ``kstwo``, which takes ~1 s there.
+KS_EXACT_MAX_EN = 10_000
 
 
 def _ks_p(d: float, n_r: int, n_c: int) -> float:
-    en = round(n_r * n_c / (n_r + n_c))
-    return float(stats.kstwo.sf(min(max(d, 0.0), 1.0), max(en, 1)))
-
-
-def _wasserstein(points: np.ndarray, fr: np.ndarray, fc: np.ndarray) -> float:
-    if points.size < 2:
-        return 0.0
-    return float(np.sum(np.abs(fr[:-1] - fc[:-1]) * np.diff(points)))
+    """Two-sided KS p-value at the true sizes: ``scipy.stats.ks_2samp(method="asymp")``'s ``kstwo``."""
+    en = n_r * n_c / (n_r + n_c)
+    d = min(max(d, 0.0), 1.0)
+    if en <= KS_EXACT_MAX_EN:
+        return float(stats.kstwo.sf(d, max(round(en), 1)))
+    root = math.sqrt(en)
+    return float(stats.kstwobign.sf((root + 0.12 + 0.11 / root) * d))
 
 
 def _std_floor(col: ColumnProfile) -> float:
@@ -149,9 +217,9 @@ def _sketch_hist(r: ColumnProfile, c: ColumnProfile) -> tuple[np.ndarray, np.nda
     inner = np.unique(edges[1:-1])
 
     def hist(col: ColumnProfile) -> np.ndarray:
-        # bins are [a, b) except the last, [a, b]: counts below each inner edge, exclusive
-        cdf = np.asarray(col.sketch.get_cdf(inner, False), dtype=np.float64)[:-1] if inner.size else np.zeros(0)
-        below = np.concatenate([[0.0], cdf, [1.0]])
+        # bins are [a, b) except the last, [a, b]: the share below each inner edge, exclusive
+        x, f = _step(col)
+        below = np.concatenate([[0.0], _at(x, f, inner, side="left"), [1.0]])
         return np.round(np.diff(below) * col.moments.n)  # type: ignore[union-attr]
 
     return hist(r), hist(c)
@@ -274,15 +342,13 @@ def _column(name: Any, r: ColumnProfile, c: ColumnProfile, method: str | None, f
         m = method
         stat, _ = _drift._count_test(m, hr.astype(np.int64), hc.astype(np.int64), int(hr.sum()), int(hc.sum()))
         return _Result(name, kind, method, stat, None)
-    points, fr, fc = _cdfs(r, c)
-    w = _wasserstein(points, fr, fc)
+    d, w = _distances(r, c)
     span = (max(mr.max, mc.max) - min(mr.min, mc.min)) * eps
     if method == "wasserstein":
         std = max(mr.std, _drift.STD_FLOOR)
         stat = w / std
         band = ((w - span) / std, (w + span) / std) if eps else None
         return _Result(name, kind, method, stat, None, effect_band=band)
-    d = float(np.max(np.abs(fr - fc))) if points.size else 0.0
     p = _ks_p(d, mr.n, mc.n)
     p_band = (_ks_p(d + eps, mr.n, mc.n), _ks_p(d - eps, mr.n, mc.n)) if eps else None
     if auto:
@@ -481,6 +547,8 @@ def _single(data: Any) -> Any:
 def drift_from_inputs(reference: Any, current: Any, **kwargs: Any) -> _drift.DriftReport:
     """Profile both sides (whatever each is) and compare the profiles; the dispatch of ``detect_drift``."""
     __tracebackhide__ = hide_input_errors
+    import pandas as pd
+
     from .sources import profile_source
 
     categorical = kwargs.get("categorical")
@@ -499,11 +567,27 @@ def drift_from_inputs(reference: Any, current: Any, **kwargs: Any) -> _drift.Dri
         try:
             forced = None if categorical is None else [c for c in ([categorical] if isinstance(categorical, str) else categorical)
                                                        if isinstance(data, Profile) or _has_column(data, c)]
-            p = profile_source(data, columns=_present(data, wanted), categorical=forced)
+            if isinstance(data, pd.DataFrame):  # in memory already: compare its rows exactly
+                p = exact_profile(_frame_columns(data, wanted), forced or ())
+            else:
+                p = profile_source(data, columns=_present(data, wanted), categorical=forced)
         except (ValueError, TypeError, FileNotFoundError) as exc:
             raise type(exc)(f"{side}: {exc}") from None
         profiles.append(p)
     return profile_drift(profiles[0], profiles[1], **kwargs)
+
+
+def _frame_columns(frame: Any, wanted: list[Any] | None) -> Any:
+    __tracebackhide__ = hide_input_errors
+    if frame.shape[1] == 0:
+        raise ValueError("has no columns")
+    if len(frame) == 0:
+        raise ValueError("is empty (0 rows)")
+    if not frame.columns.is_unique:
+        raise ValueError(f"has duplicate column {frame.columns[frame.columns.duplicated()][0]!r}")
+    if wanted is None:
+        return frame
+    return frame[[w for w in wanted if w in frame.columns]]
 
 
 def _has_column(data: Any, name: Any) -> bool:
