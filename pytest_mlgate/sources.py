@@ -1,13 +1,17 @@
 """Data sources a profile can be built from: pandas, Arrow tables and datasets, Parquet paths, Spark.
 
 * pandas DataFrame / Series: profiled in memory (it is in memory already).
-* ``pyarrow.Table``, ``pyarrow.dataset.Dataset``, a Parquet file, directory or glob (``str`` or
-  ``os.PathLike``), or a list of those: streamed in record batches of :data:`BATCH_ROWS` rows with
-  one batch read ahead and one file open at a time.  Peak memory above the interpreter's is
-  about two decoded row groups of the selected columns plus the per-column summaries (a KLL
-  sketch is ~25 KB; category counts at most :data:`~pytest_mlgate.profile.CATEGORY_CAP` entries),
-  whatever the number of rows: with the default batch size and row groups of up to 64Ki rows that
-  is ~1 MB per numeric column (``benchmarks/profile.py`` and ``tests/test_sources.py`` measure it).
+* a Parquet file, directory or glob (``str`` or ``os.PathLike``), or a list of those: read one
+  file at a time with ``pyarrow.parquet.ParquetFile.iter_batches`` in batches of
+  :data:`BATCH_ROWS` rows.  Peak memory is bounded whatever the number of rows or files: after
+  the first batch (which loads pyarrow's readers and thread pools, a fixed ~70 MB) resident memory
+  grows by at most about one decoded row group of the selected columns plus the per-column
+  summaries (a KLL sketch is ~25 KB; category counts at most
+  :data:`~pytest_mlgate.profile.CATEGORY_CAP` entries).  ``tests/test_sources.py`` profiles
+  ~100 MB of decoded data and checks the growth stays under 32 MB (measured: ~5 MB).
+* ``pyarrow.Table`` (in memory already) in slices of :data:`BATCH_ROWS` rows, and a
+  ``pyarrow.dataset.Dataset`` through its scanner with read-ahead of one batch and one fragment
+  (the scanner's buffers add a few row groups to the bound above).
 * a ``pyspark.sql.DataFrame``: profiled by Spark itself (:func:`spark_profile`); only the profile
   reaches the driver.
 
@@ -125,7 +129,8 @@ def profile_source(data: Any, *, columns: Iterable[Any] | None = None, categoric
     if is_spark(data):
         return spark_profile(data, columns=names, categorical=forced)
     if is_path_input(data):
-        return arrow_profile(_dataset(data), columns=names, categorical=forced, source=_describe(data))
+        files = _parquet_files(data)
+        return arrow_profile(_ParquetFiles(files, _describe(data)), columns=names, categorical=forced, source=_describe(data))
     if is_arrow(data):
         return arrow_profile(data, columns=names, categorical=forced, source=type(data).__name__)
     import numpy as np
@@ -176,25 +181,54 @@ def _expand(item: Any) -> list[str]:
     return [path]
 
 
-def _dataset(data: Any) -> Any:
-    import pyarrow.dataset as ds
-
+def _parquet_files(data: Any) -> list[str]:
+    """The Parquet files a path, directory, glob or list of them names, in order."""
     items = list(data) if isinstance(data, (list, tuple)) else [data]
-    paths: list[str] = []
+    files: list[str] = []
     for item in items:
-        paths.extend(_expand(item))
-    try:
-        if len(paths) == 1:
-            return ds.dataset(paths[0], format="parquet")
-        files: list[str] = []
-        for p in paths:  # a list may mix files and directories
-            if os.path.isdir(p):
-                files.extend(ds.dataset(p, format="parquet").files)
+        for path in _expand(item):
+            if os.path.isdir(path):
+                import pyarrow.dataset as ds
+
+                found = sorted(ds.dataset(path, format="parquet").files)
+                if not found:
+                    raise FileNotFoundError(f"profile: the directory {path!r} holds no Parquet file")
+                files.extend(found)
             else:
-                files.append(p)
-        return ds.dataset(files, format="parquet")
-    except Exception as exc:  # pyarrow.ArrowInvalid and friends: a file that is not Parquet
-        raise ValueError(f"profile: cannot read {_describe(data)!r} as Parquet: {exc}") from None
+                files.append(path)
+    return files
+
+
+class _ParquetFiles:
+    """Parquet files read one at a time, a row group's batches at a time.
+
+    ``pyarrow.parquet.ParquetFile.iter_batches`` keeps memory flat across files, where the
+    dataset scanner's read-ahead grows with the data.
+    """
+
+    def __init__(self, files: list[str], label: str) -> None:
+        import pyarrow.parquet as pq
+
+        self.files = files
+        self.label = label
+        try:
+            self.schema = pq.read_schema(files[0])
+        except Exception as exc:  # pyarrow.ArrowInvalid: not a Parquet file
+            raise ValueError(f"profile: cannot read {files[0]!r} as Parquet: {exc}") from None
+
+    def batches(self, names: list[Any]) -> Iterable[Any]:
+        import pyarrow.parquet as pq
+
+        for path in self.files:
+            try:
+                pf = pq.ParquetFile(path)
+            except Exception as exc:
+                raise ValueError(f"profile: cannot read {path!r} as Parquet: {exc}") from None
+            with pf:
+                missing = [n for n in names if n not in pf.schema_arrow.names]
+                if missing:
+                    raise ValueError(f"profile: column {missing[0]!r} is not in {path!r}")
+                yield from pf.iter_batches(batch_size=BATCH_ROWS, columns=names)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -272,7 +306,9 @@ def arrow_profile(data: Any, *, columns: list[Any] | None, categorical: list[Any
     cols = {
         n: ColumnProfile.empty(n, _arrow_kind(schema.field(n).type, n, n in categorical)) for n in names
     }
-    if isinstance(data, ds.Dataset):
+    if isinstance(data, _ParquetFiles):
+        batches = iter(data.batches(names))
+    elif isinstance(data, ds.Dataset):
         batches = data.to_batches(
             columns=names, batch_size=BATCH_ROWS, batch_readahead=1, fragment_readahead=1, use_threads=True
         )
