@@ -8,7 +8,7 @@
   grows by at most about one decoded row group of the selected columns plus the per-column
   summaries (a KLL sketch is ~25 KB; category counts at most
   :data:`~pytest_mlgate.profile.CATEGORY_CAP` entries).  ``tests/test_sources.py`` profiles
-  ~100 MB of decoded data and checks the growth stays under 32 MB (measured: ~5 MB).
+  ~80 MB of decoded data and checks the growth stays under 24 MB (measured: ~5 MB).
 * ``pyarrow.Table`` (in memory already) in slices of :data:`BATCH_ROWS` rows, and a
   ``pyarrow.dataset.Dataset`` through its scanner with read-ahead of one batch and one fragment
   (the scanner's buffers add a few row groups to the bound above).
