@@ -178,3 +178,62 @@ def test_streamed_parquet_peak_memory_stays_bounded(tmp_path):
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["rows"] == rows * files
     assert result["growth_mb"] < bound_mb, f"peak RSS grew {result['growth_mb']:.1f} MB for {decoded_mb:.0f} MB of data"
+
+
+# ------------------------------------------------------------------ evaluation from a predictions table
+
+
+def predictions(n: int = 6000, seed: int = 0) -> pd.DataFrame:
+    g = np.random.default_rng(seed)
+    y = g.integers(0, 2, n)
+    score = np.clip(0.35 * y + 0.65 * g.random(n), 0, 1)
+    return pd.DataFrame({"label": y, "pred": (score > 0.5).astype(int), "score": score, "group": g.choice(["a", "b"], n)})
+
+
+def test_table_metrics_from_parquet_equal_scikit_learn(tmp_path):
+    from sklearn import metrics as skm
+
+    from pytest_mlgate.table_eval import evaluate_table
+
+    df = predictions()
+    write_parts(df, tmp_path / "preds", 3)
+    names = ["accuracy", "balanced_accuracy", "precision", "recall", "f1", "matthews_corrcoef", "roc_auc", "log_loss", "brier_score"]
+    ev = evaluate_table(str(tmp_path / "preds"), y_true="label", y_pred="pred", y_score="score", slice_by="group",
+                        metrics=names, n_resamples=50)
+    y, p, s = df["label"], df["pred"], df["score"]
+    expected = {
+        "accuracy": skm.accuracy_score(y, p), "balanced_accuracy": skm.balanced_accuracy_score(y, p),
+        "precision": skm.precision_score(y, p), "recall": skm.recall_score(y, p), "f1": skm.f1_score(y, p),
+        "matthews_corrcoef": skm.matthews_corrcoef(y, p), "log_loss": skm.log_loss(y, s),
+        "brier_score": skm.brier_score_loss(y, s),
+    }
+    for name, value in expected.items():
+        assert ev.values[name] == pytest.approx(value, rel=1e-9), name
+        lo, hi = ev.intervals[name]
+        assert lo <= ev.values[name] <= hi
+    assert abs(ev.values["roc_auc"] - skm.roc_auc_score(y, s)) <= ev.errors["roc_auc"]
+    a = df[df.group == "a"]
+    assert ev.values["accuracy[group=a]"] == pytest.approx(skm.accuracy_score(a.label, a.pred))
+    assert ev.n["accuracy[group=a]"] == len(a) and "accuracy_gap" in ev.values
+
+
+def test_fixture_evaluate_data_gates_table_metrics(models, tmp_path):
+    df = predictions()
+    write_parts(df, tmp_path / "preds", 2)
+    models.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.model_threshold(accuracy=0.6, roc_auc=0.7)
+        def test_table(mlgate):
+            values = mlgate.evaluate(data={str(tmp_path / "preds")!r}, y_true="label", y_pred="pred", y_score="score")
+            assert set(values) == {{"accuracy", "roc_auc"}}
+
+        @pytest.mark.model_threshold(accuracy=0.99)
+        def test_table_fails(mlgate):
+            mlgate.evaluate(data={str(tmp_path / "preds")!r}, y_true="label", y_pred="pred")
+        """
+    )
+    result = models.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*accuracy*0.99*"])
