@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 
@@ -11,10 +12,11 @@ import pytest
 from scipy import stats
 
 from pytest_mlgate import drift as drift_module
-from pytest_mlgate import profile as profile_module
 from pytest_mlgate.drift import DriftDetected, assert_no_drift, detect_drift
 from pytest_mlgate.profile import RANK_ERROR, SKETCH_K, Profile, ProfileError, profile
 from pytest_mlgate.profile_drift import profile_drift
+
+profile_module = importlib.import_module("pytest_mlgate.profile")
 
 
 def frame(seed: int, n: int, shift: float = 0.0, scale: float = 1.0, cat_p=(0.4, 0.3, 0.2, 0.1)) -> pd.DataFrame:
@@ -310,3 +312,41 @@ def test_single_column_inputs_pair_with_a_one_column_profile():
     p = profile(pd.DataFrame({"age": g.normal(40, 5, 800)}))
     report = detect_drift(p, g.normal(60, 5, 800))
     assert report.columns.names() == ["age"] and report["age"].drifted
+
+
+def test_public_names_and_a_large_current_side_compared_exactly():
+    import pytest_mlgate
+
+    assert pytest_mlgate.profile is profile and pytest_mlgate.Profile is Profile
+    g = np.random.default_rng(10)
+    r, c = g.normal(size=700), g.normal(0.05, 1.1, size=60_000)
+    col = detect_drift(profile(pd.DataFrame({"x": r})), pd.DataFrame({"x": c}), correction=None)["x"]
+    assert col.statistic == pytest.approx(stats.ks_2samp(r, c).statistic, abs=1e-12)
+    w = stats.wasserstein_distance(r, c) / r.std()
+    assert f"W1/std {drift_module._fmt(w)}" in col.reason
+    assert "within sketch error" not in col.reason  # both sides exact: no sketch error
+
+
+def test_check_drift_in_a_model_test_takes_a_saved_profile(models, tmp_path):
+    g = np.random.default_rng(11)
+    ref = pd.DataFrame({"x": g.normal(size=2000), "c": g.choice(["a", "b"], 2000)})
+    profile(ref).save(tmp_path / "ref.profile.json")
+    models.makepyfile(
+        f"""
+        import numpy as np, pandas as pd
+        from pytest_mlgate import Profile
+
+        def test_same(mlgate):
+            g = np.random.default_rng(1)
+            cur = pd.DataFrame({{"x": g.normal(size=1500), "c": g.choice(["a", "b"], 1500)}})
+            mlgate.check_drift(Profile.load({str(tmp_path / "ref.profile.json")!r}), cur)
+
+        def test_shifted(mlgate):
+            g = np.random.default_rng(2)
+            cur = pd.DataFrame({{"x": g.normal(1, 1, 1500), "c": g.choice(["a", "b"], 1500)}})
+            mlgate.check_drift(Profile.load({str(tmp_path / "ref.profile.json")!r}), cur)
+        """
+    )
+    result = models.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*Data drift: 1 of 2 columns drifted*"])

@@ -122,7 +122,9 @@ def test_spark_drift_verdicts_equal_pandas_and_parquet(data, tmp_path):
 
 
 def test_high_cardinality_categories_are_capped_inside_spark(spark, monkeypatch):
-    from pytest_mlgate import profile as profile_module
+    import importlib
+
+    profile_module = importlib.import_module("pytest_mlgate.profile")
 
     monkeypatch.setattr(profile_module, "CATEGORY_CAP", 50)
     monkeypatch.setattr("pytest_mlgate.sources.CATEGORY_CAP", 50)
