@@ -150,8 +150,12 @@ def _exact_vs_step(v: np.ndarray, xs: np.ndarray, fs: np.ndarray) -> tuple[float
     """
     n = v.size
     x0 = v[n // 2]
-    sc = max(abs(v[0] - x0), abs(v[-1] - x0), abs(xs[0] - x0), abs(xs[-1] - x0)) or 1.0
-    z, zs = (v - x0) / sc, (xs - x0) / sc  # centred and scaled: prefix sums keep their precision
+    spread = max(abs(v[0] - x0), abs(v[-1] - x0), abs(xs[0] - x0), abs(xs[-1] - x0))
+    # centred so that prefix sums keep their precision; scaled (by a power of two) only where
+    # the sums could overflow or underflow
+    sc = 1.0 if spread == 0 or 1e-100 < spread < 1e100 else math.ldexp(1.0, math.frexp(spread)[1])
+    z = v - x0 if sc == 1.0 else (v - x0) / sc
+    zs = (xs - x0) / sc
     cum = np.concatenate(([0.0], np.cumsum(z)))
 
     def F(t: np.ndarray, side: str) -> np.ndarray:
@@ -360,6 +364,23 @@ def _column(name: Any, r: ColumnProfile, c: ColumnProfile, method: str | None, f
     return _Result(name, kind, "ks", d, p, p_band=p_band)
 
 
+def _columns(names: list[Any], ref: Profile, cur: Profile, methods: Mapping[Any, str | None], forced: set[Any]) -> list[_Result]:
+    """Every column's statistic; numeric columns on several threads (numpy releases the GIL)."""
+    __tracebackhide__ = hide_input_errors
+    from .drift import _threads
+
+    workers = min(_threads(), len(names))
+    if workers > 1 and any(ref[n].exact is not None or cur[n].exact is not None for n in names):
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(lambda n: _column(n, ref[n], cur[n], methods[n], n in forced), names))
+    out = []
+    for n in names:
+        out.append(_column(n, ref[n], cur[n], methods[n], n in forced))
+    return out
+
+
 def _t_test(r: ColumnProfile, c: ColumnProfile) -> tuple[float, float]:
     """Student's two-sample t-test (``scipy.stats.ttest_ind``) from exact moments."""
     mr, mc = r.moments, c.moments
@@ -480,7 +501,7 @@ def profile_drift(
         if f not in reference.columns:
             raise ValueError(f"categorical= names column {f!r}, which is missing in reference")
 
-    results = [_column(n, reference[n], current[n], methods[n], n in forced) for n in names]
+    results = _columns(names, reference, current, methods, forced)
     tested = [i for i, r in enumerate(results) if r.p_value is not None]
     raw = np.array([results[i].p_value for i in tested], dtype=float)
     adjusted = dict(zip(tested, _drift._adjust(raw, correction)))
