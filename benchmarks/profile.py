@@ -14,8 +14,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
+
+# This file's name shadows the standard library's ``profile`` (which cProfile, imported by
+# pyspark, needs): keep its directory off the import path.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 
 import numpy as np
 import pandas as pd
@@ -109,7 +115,7 @@ def main() -> None:
             from pyspark.sql import SparkSession
 
             spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
-                     .config("spark.driver.maxResultSize", "8m").getOrCreate())
+                     .config("spark.driver.maxResultSize", "8m").config("spark.driver.memory", "4g").getOrCreate())
             spark.sparkContext.setLogLevel("ERROR")
             sdf = spark.read.parquet(pq_dir)
             sdf.count()
