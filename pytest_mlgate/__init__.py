@@ -11,6 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from ._context import active_drift_recorder
 
+# Bound eagerly (profile.py imports only the standard library): the function ``profile`` must win
+# over the submodule of the same name, which the import system would otherwise set here.
+from .profile import Profile, profile
+
 if TYPE_CHECKING:
     from .baseline import Baseline
     from .drift import ColumnDrift, DriftDetected, DriftReport, detect_drift
@@ -26,11 +30,13 @@ __all__ = [
     "GateResult",
     "MetricRecord",
     "MlgateWarning",
+    "Profile",
     "TestResult",
     "assert_no_drift",
     "detect_drift",
     "model_regression",
     "model_threshold",
+    "profile",
 ]
 
 _LAZY = {

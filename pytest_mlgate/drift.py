@@ -1425,6 +1425,16 @@ def detect_drift(
     ``categorical``).
     """
     __tracebackhide__ = hide_input_errors
+    from .sources import needs_profile
+
+    if needs_profile(reference) or needs_profile(current):
+        # a Profile, Parquet/Arrow source or Spark DataFrame on either side: compare profiles of both
+        from .profile_drift import drift_from_inputs
+
+        return drift_from_inputs(
+            reference, current, columns=columns, method=method, threshold=threshold,
+            correction=correction, categorical=categorical,
+        )
     if correction not in CORRECTIONS:
         raise ValueError(f"unknown correction {correction!r}; valid: None, 'bonferroni', 'holm', 'bh'")
     ref, cur = _as_frames(reference, current)

@@ -128,15 +128,21 @@ class MlGate:
         y_score: Any = None,
         slice_by: Any = None,
         labels: Any = None,
+        data: Any = None,
     ) -> dict[str, float]:
         """Evaluate ``model`` on ``X, y`` (or given predictions) and record every metric.
 
         Returns the recorded values, named with ``prefix``. ``labels`` names the classes in
-        ``y_score``'s column order when the predictions were made elsewhere.
+        ``y_score``'s column order when the predictions were made elsewhere. With ``data=`` (a
+        predictions table: DataFrame, Arrow, Parquet path(s) or Spark DataFrame) ``y_true``,
+        ``y_pred``, ``y_score`` and ``slice_by`` are column names, and the metrics come from
+        aggregates computed where the data lives (:mod:`pytest_mlgate.table_eval`).
         """
         __tracebackhide__ = hide_input_errors
         if not isinstance(prefix, str):
             raise TypeError(f"mlgate.evaluate: prefix must be a string, got {prefix!r}")
+        if data is not None:
+            return self._evaluate_table(data, metrics, prefix, y_true, y_pred, y_score, slice_by, model, X, y)
         ev = evaluate(
             self._registry, model, X, y, metrics=metrics, requested=self._spec.requested(prefix),
             sample_weight=sample_weight, y_true=y_true, y_pred=y_pred, y_score=y_score, slice_by=slice_by,
@@ -158,6 +164,50 @@ class MlGate:
             self._result.metrics[full] = record
             out[full] = value
         return out
+
+    def _evaluate_table(
+        self, data: Any, metrics: Any, prefix: str, y_true: Any, y_pred: Any, y_score: Any, slice_by: Any,
+        model: Any, X: Any, y: Any,
+    ) -> dict[str, float]:
+        """``evaluate(data=...)``: metrics of a predictions table, recorded like any other."""
+        __tracebackhide__ = hide_input_errors
+        from .table_eval import evaluate_table
+
+        if model is not None or X is not None or y is not None:
+            raise TypeError("mlgate.evaluate: data= takes column names (y_true=, y_pred=, y_score=), not a model, X or y")
+        if isinstance(metrics, str):
+            metrics = [metrics]
+        names = list(metrics) if metrics is not None else None
+        if names is None:
+            requested = list(dict.fromkeys(self._spec.requested(prefix)))
+            names = requested or None
+        gate_levels = [g.confidence for g in self._spec.gates if g.confidence is not None and g.metric.startswith(prefix)]
+        level = max(gate_levels) if gate_levels else DEFAULT_CONFIDENCE
+        ev = evaluate_table(
+            data, y_true=y_true, y_pred=y_pred, y_score=y_score, slice_by=slice_by, metrics=names,
+            n_resamples=min(self._settings.n_resamples, 200), confidence=level, seed=self._seed,
+        )
+        out: dict[str, float] = {}
+        for name, value in ev.values.items():
+            full = prefix + name
+            _, col, val = split_slice_name(name)
+            direction = self._registry.direction(full)
+            record = MetricRecord(
+                full, value, direction if direction is not None else self._registry.direction(name),
+                n=ev.n.get(name), slice_column=col, slice_value=val,
+            )
+            if name in ev.intervals:
+                record.interval, record.confidence = ev.intervals[name], level
+            self._result.metrics[full] = record
+            out[full] = value
+        return out
+
+    def _confidences(self, prefix: str) -> set[float]:
+        levels = {DEFAULT_CONFIDENCE}
+        for gate in self._spec.gates:
+            if gate.confidence is not None and gate.metric.startswith(prefix):
+                levels.add(gate.confidence)
+        return levels
 
     def _intervals(self, ev: Evaluation, prefix: str) -> dict[str, tuple[tuple[float, float], float]]:
         """One-sided confidence bounds for what ``ev`` computed, at the level the gates ask for (0.95 by default).

@@ -1,0 +1,518 @@
+"""Data sources a profile can be built from: pandas, Arrow tables and datasets, Parquet paths, Spark.
+
+* pandas DataFrame / Series: profiled in memory (it is in memory already).
+* a Parquet file, directory or glob (``str`` or ``os.PathLike``), or a list of those: read one
+  file at a time with ``pyarrow.parquet.ParquetFile.iter_batches`` in batches of
+  :data:`BATCH_ROWS` rows.  Peak memory is bounded whatever the number of rows or files: after
+  the first batch (which loads pyarrow's readers and thread pools, a fixed ~70 MB) resident memory
+  grows by at most about one decoded row group of the selected columns plus the per-column
+  summaries (a KLL sketch is ~25 KB; category counts at most
+  :data:`~pytest_mlgate.profile.CATEGORY_CAP` entries).  ``tests/test_sources.py`` profiles
+  ~80 MB of decoded data and checks the growth stays under 24 MB (measured: ~5 MB).
+* ``pyarrow.Table`` (in memory already) in slices of :data:`BATCH_ROWS` rows, and a
+  ``pyarrow.dataset.Dataset`` through its scanner with read-ahead of one batch and one fragment
+  (the scanner's buffers add a few row groups to the bound above).
+* a ``pyspark.sql.DataFrame``: profiled by Spark itself (:func:`spark_profile`); only the profile
+  reaches the driver.
+
+Nothing here imports pyarrow or pyspark until such an input arrives.
+"""
+
+from __future__ import annotations
+
+import glob as _glob
+import os
+from typing import TYPE_CHECKING, Any, Iterable
+
+from .profile import (
+    CATEGORY_CAP,
+    DISTINCT_CAP,
+    SKETCH_K,
+    ColumnProfile,
+    Moments,
+    Profile,
+    profile_frame,
+)
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["BATCH_ROWS", "is_arrow", "is_path_input", "is_spark", "needs_profile", "profile_source", "spark_profile"]
+
+#: Rows per record batch when streaming Arrow / Parquet inputs.
+BATCH_ROWS = 65_536
+_PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
+
+
+# ----------------------------------------------------------------------------------------------
+# Recognising inputs (no heavy imports)
+# ----------------------------------------------------------------------------------------------
+
+
+def _module_of(obj: Any) -> str:
+    return type(obj).__module__ or ""
+
+
+def is_spark(obj: Any) -> bool:
+    """True for a ``pyspark.sql.DataFrame`` (classic or Spark Connect)."""
+    return _module_of(obj).startswith("pyspark.sql") and type(obj).__name__ == "DataFrame"
+
+
+def is_arrow(obj: Any) -> bool:
+    """True for a ``pyarrow.Table``, ``RecordBatch`` or ``pyarrow.dataset.Dataset``."""
+    mod = _module_of(obj)
+    if not mod.startswith("pyarrow"):
+        return False
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    return isinstance(obj, (pa.Table, pa.RecordBatch, ds.Dataset))
+
+
+def _looks_like_path(item: Any) -> bool:
+    if isinstance(item, os.PathLike):
+        return True
+    if not isinstance(item, str):
+        return False
+    return item.lower().endswith(_PARQUET_SUFFIXES) or os.path.exists(item) or _glob.has_magic(item)
+
+
+def is_path_input(obj: Any) -> bool:
+    """A Parquet path or glob, or a non-empty list/tuple of them.
+
+    A list of strings counts as paths only when every item names an existing path, ends with a
+    Parquet suffix or is a glob, so that a list of category values is still data.
+    """
+    if isinstance(obj, (str, os.PathLike)):
+        return True
+    if isinstance(obj, (list, tuple)) and obj:
+        return all(_looks_like_path(x) for x in obj)
+    return False
+
+
+def needs_profile(obj: Any) -> bool:
+    """True when a drift check must go through profiles: a Profile, Arrow, Parquet or Spark input."""
+    return isinstance(obj, Profile) or is_spark(obj) or is_path_input(obj) or is_arrow(obj)
+
+
+# ----------------------------------------------------------------------------------------------
+# Dispatch
+# ----------------------------------------------------------------------------------------------
+
+
+def _names(columns: Iterable[Any] | None) -> list[Any] | None:
+    if columns is None:
+        return None
+    if isinstance(columns, (str, bytes)) or not isinstance(columns, Iterable):
+        return [columns]
+    names = list(columns)
+    if not names:
+        raise ValueError("columns= is empty: name at least one column")
+    return names
+
+
+def _restrict(p: Profile, names: list[Any] | None) -> Profile:
+    if names is None:
+        return p
+    for n in names:
+        if n not in p.columns:
+            raise ValueError(f"column {n!r} is not in the profile (columns: {', '.join(map(repr, p.columns))})")
+    return Profile({n: p.columns[n] for n in names}, p.rows, p.source)
+
+
+def profile_source(data: Any, *, columns: Iterable[Any] | None = None, categorical: Iterable[Any] | None = None) -> Profile:
+    """Build a :class:`Profile` of any supported input; see :func:`pytest_mlgate.profile.profile`."""
+    names = _names(columns)
+    forced = [] if categorical is None else ([categorical] if isinstance(categorical, str) else list(categorical))
+    if isinstance(data, Profile):
+        return _restrict(data, names)
+    if is_spark(data):
+        return spark_profile(data, columns=names, categorical=forced)
+    if is_path_input(data):
+        files = _parquet_files(data)
+        return arrow_profile(_ParquetFiles(files, _describe(data)), columns=names, categorical=forced, source=_describe(data))
+    if is_arrow(data):
+        return arrow_profile(data, columns=names, categorical=forced, source=type(data).__name__)
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(data, pd.Series):
+        frame = data.to_frame(name="value" if data.name is None else data.name)
+    elif isinstance(data, np.ndarray) and data.ndim == 1:
+        frame = pd.DataFrame({"value": data})
+    elif isinstance(data, pd.DataFrame):
+        frame = data
+    else:
+        raise TypeError(
+            "profile: data must be a pandas DataFrame or Series, a 1-d numpy array, a pyarrow Table or "
+            "Dataset, a Parquet path, glob or list of paths, a Spark DataFrame or a Profile; "
+            f"got {type(data).__name__}"
+        )
+    if frame.shape[1] == 0:
+        raise ValueError("profile: data has no columns")
+    if not frame.columns.is_unique:
+        raise ValueError(f"profile: duplicate column {frame.columns[frame.columns.duplicated()][0]!r}")
+    if names is not None:
+        missing = [n for n in names if n not in frame.columns]
+        if missing:
+            raise ValueError(f"column {missing[0]!r} is not in the data")
+        frame = frame[names]
+    for c in forced:
+        if c not in frame.columns:
+            raise ValueError(f"categorical= names column {c!r}, which is not in the data")
+    return profile_frame(frame, forced, source=type(data).__name__)
+
+
+def _describe(data: Any) -> str:
+    if isinstance(data, (list, tuple)):
+        return ", ".join(os.fspath(x) for x in data[:3]) + (f" and {len(data) - 3} more" if len(data) > 3 else "")
+    return os.fspath(data)
+
+
+def _expand(item: Any) -> list[str]:
+    path = os.fspath(item)
+    if _glob.has_magic(path):
+        found = sorted(_glob.glob(path, recursive=True))
+        if not found:
+            raise FileNotFoundError(f"profile: the glob {path!r} matches no file")
+        return found
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"profile: no such file or directory: {path!r}")
+    return [path]
+
+
+def _parquet_files(data: Any) -> list[str]:
+    """The Parquet files a path, directory, glob or list of them names, in order."""
+    items = list(data) if isinstance(data, (list, tuple)) else [data]
+    files: list[str] = []
+    for item in items:
+        for path in _expand(item):
+            if os.path.isdir(path):
+                import pyarrow.dataset as ds
+
+                found = sorted(ds.dataset(path, format="parquet").files)
+                if not found:
+                    raise FileNotFoundError(f"profile: the directory {path!r} holds no Parquet file")
+                files.extend(found)
+            else:
+                files.append(path)
+    return files
+
+
+class _ParquetFiles:
+    """Parquet files read one at a time, a row group's batches at a time.
+
+    ``pyarrow.parquet.ParquetFile.iter_batches`` keeps memory flat across files, where the
+    dataset scanner's read-ahead grows with the data.
+    """
+
+    def __init__(self, files: list[str], label: str) -> None:
+        import pyarrow.parquet as pq
+
+        self.files = files
+        self.label = label
+        try:
+            self.schema = pq.read_schema(files[0])
+        except Exception as exc:  # pyarrow.ArrowInvalid: not a Parquet file
+            raise ValueError(f"profile: cannot read {files[0]!r} as Parquet: {exc}") from None
+
+    def batches(self, names: list[Any]) -> Iterable[Any]:
+        import pyarrow.parquet as pq
+
+        for path in self.files:
+            try:
+                pf = pq.ParquetFile(path)
+            except Exception as exc:
+                raise ValueError(f"profile: cannot read {path!r} as Parquet: {exc}") from None
+            with pf:
+                missing = [n for n in names if n not in pf.schema_arrow.names]
+                if missing:
+                    raise ValueError(f"profile: column {missing[0]!r} is not in {path!r}")
+                yield from pf.iter_batches(batch_size=BATCH_ROWS, columns=names)
+
+
+# ----------------------------------------------------------------------------------------------
+# Arrow / Parquet, streamed
+# ----------------------------------------------------------------------------------------------
+
+
+def _arrow_kind(typ: pa.DataType, name: Any, forced: bool) -> str:
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(typ):
+        typ = typ.value_type
+        if not (pa.types.is_integer(typ) or pa.types.is_floating(typ)):
+            return "categorical"
+    if forced:
+        return "categorical"
+    if pa.types.is_boolean(typ):
+        return "bool"
+    if pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_decimal(typ):
+        return "numeric"
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ) or getattr(pa.types, "is_string_view", lambda t: False)(typ):
+        return "categorical"
+    if pa.types.is_null(typ):
+        return "categorical"
+    raise TypeError(
+        f"column {name!r} has unsupported Arrow type {typ}; convert it to numbers or strings, or list it in categorical="
+    )
+
+
+def _add_arrow(col: ColumnProfile, arr: Any) -> None:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(arr, pa.ChunkedArray):
+        for chunk in arr.chunks:
+            _add_arrow(col, chunk)
+        return
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    if col.kind == "numeric":
+        if not pa.types.is_float64(arr.type):
+            arr = pc.cast(arr, pa.float64(), safe=False)
+        if arr.null_count:
+            arr = pc.fill_null(arr, np.nan)
+        col.add_numeric(np.asarray(arr.to_numpy(zero_copy_only=False), dtype=np.float64))
+        return
+    if pa.types.is_floating(arr.type):  # a float column summarised as categories: NaN/inf are missing
+        arr = pc.if_else(pc.is_finite(arr), arr, pa.scalar(None, arr.type))
+    missing = arr.null_count
+    if pa.types.is_null(arr.type):
+        col.add_counts({}, len(arr), len(arr))
+        return
+    vc = pc.value_counts(arr)
+    keys = vc.field("values").to_pylist()
+    counts = vc.field("counts").to_pylist()
+    col.add_counts({k: c for k, c in zip(keys, counts) if k is not None}, len(arr), missing)
+
+
+def arrow_profile(data: Any, *, columns: list[Any] | None, categorical: list[Any], source: str) -> Profile:
+    """Profile a Table, RecordBatch or Dataset, one record batch at a time."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    schema = data.schema
+    names = list(schema.names) if columns is None else columns
+    if not names:
+        raise ValueError(f"profile: {source} has no columns")
+    for n in names:
+        if n not in schema.names:
+            raise ValueError(f"column {n!r} is not in {source} (columns: {', '.join(schema.names)})")
+    for c in categorical:
+        if c not in schema.names:
+            raise ValueError(f"categorical= names column {c!r}, which is not in {source}")
+    cols = {
+        n: ColumnProfile.empty(n, _arrow_kind(schema.field(n).type, n, n in categorical)) for n in names
+    }
+    if isinstance(data, _ParquetFiles):
+        batches = iter(data.batches(names))
+    elif isinstance(data, ds.Dataset):
+        batches = data.to_batches(
+            columns=names, batch_size=BATCH_ROWS, batch_readahead=1, fragment_readahead=1, use_threads=True
+        )
+    elif isinstance(data, pa.RecordBatch):
+        batches = iter([data.select(names)])
+    else:
+        batches = iter(data.select(names).to_batches(max_chunksize=BATCH_ROWS))
+    rows = 0
+    for batch in batches:
+        rows += batch.num_rows
+        for i, n in enumerate(names):
+            _add_arrow(cols[n], batch.column(i))
+        del batch
+    return Profile(cols, rows, source)
+
+
+# ----------------------------------------------------------------------------------------------
+# Spark, inside the engine
+# ----------------------------------------------------------------------------------------------
+
+_SPARK_NUMERIC = ("ByteType", "ShortType", "IntegerType", "LongType", "FloatType", "DoubleType", "DecimalType")
+_SPARK_INTEGRAL = ("ByteType", "ShortType", "IntegerType", "LongType")
+#: var_pop of values near 1e160 overflows: Spark also computes it of x * 2**-_SPARK_DOWN.
+_SPARK_DOWN = 600
+
+
+def _spark_kind(dtype: Any, name: Any, forced: bool) -> str:
+    t = type(dtype).__name__
+    if forced:
+        return "categorical"
+    if t == "BooleanType":
+        return "bool"
+    if t in _SPARK_NUMERIC:
+        return "numeric"
+    if t in ("StringType", "VarcharType", "CharType", "NullType"):
+        return "categorical"
+    raise TypeError(f"column {name!r} has unsupported Spark type {dtype.simpleString()}; cast it to a number or string")
+
+
+def spark_profile(df: Any, *, columns: list[Any] | None = None, categorical: Iterable[Any] = ()) -> Profile:
+    """Profile a Spark DataFrame inside Spark; only the profile (kilobytes) reaches the driver.
+
+    One aggregation over the data computes every column's counts, moments (``avg``, ``var_pop``,
+    ``min``, ``max`` of the finite values) and KLL sketch (``kll_sketch_agg_double`` with
+    ``k = SKETCH_K``, the same sketch DataSketches builds in Python), plus ``approx_count_distinct``.
+    Category counts (categorical and bool columns, and numeric columns that may have at most
+    ``DISTINCT_CAP`` values) come from one grouped count over all those columns at once, capped at
+    ``CATEGORY_CAP`` per column inside Spark with the rest summed into the "other" bucket.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    forced = set(categorical)
+    fields = {f.name: f for f in df.schema.fields}
+    names = list(fields) if columns is None else list(columns)
+    for n in names:
+        if n not in fields:
+            raise ValueError(f"column {n!r} is not in the Spark DataFrame (columns: {', '.join(fields)})")
+    for c in forced:
+        if c not in fields:
+            raise ValueError(f"categorical= names column {c!r}, which is not in the Spark DataFrame")
+    kinds = {n: _spark_kind(fields[n].dataType, n, n in forced) for n in names}
+    if not hasattr(F, "kll_sketch_agg_double"):
+        return _spark_profile_partitions(df, names, kinds)
+
+    inf = float("inf")
+    exprs = [F.count(F.lit(1)).alias("__rows")]
+    for i, n in enumerate(names):
+        c = F.col(f"`{n}`")
+        if kinds[n] == "numeric":
+            x = c.cast("double")
+            fin = F.when(~F.isnan(x) & (F.abs(x) != F.lit(inf)), x)
+            exprs += [
+                F.count(fin).alias(f"n{i}"),
+                F.avg(fin).alias(f"mean{i}"),
+                F.var_pop(fin).alias(f"var{i}"),
+                F.avg(fin * F.lit(2.0**-_SPARK_DOWN)).alias(f"smean{i}"),
+                F.var_pop(fin * F.lit(2.0**-_SPARK_DOWN)).alias(f"svar{i}"),
+                F.min(fin).alias(f"min{i}"),
+                F.max(fin).alias(f"max{i}"),
+                F.kll_sketch_agg_double(fin, F.lit(SKETCH_K)).alias(f"kll{i}"),
+                F.approx_count_distinct(fin, 0.01).alias(f"nd{i}"),
+            ]
+        else:
+            exprs.append(F.count(c).alias(f"n{i}"))
+    row = df.agg(*exprs).collect()[0]
+    rows = int(row["__rows"])
+
+    cols: dict[Any, ColumnProfile] = {}
+    counted: list[int] = []
+    from datasketches import kll_doubles_sketch
+
+    for i, n in enumerate(names):
+        col = ColumnProfile(n, kinds[n], rows, rows - int(row[f"n{i}"]))
+        if kinds[n] == "numeric":
+            nf = int(row[f"n{i}"])
+            col.moments = _spark_moments(nf, row, i)
+            raw = row[f"kll{i}"]
+            col.sketch = kll_doubles_sketch.deserialize(bytes(raw)) if raw is not None else kll_doubles_sketch(SKETCH_K)
+            col.values = {} if nf == 0 else None
+            if nf and int(row[f"nd{i}"]) <= 2 * DISTINCT_CAP:
+                counted.append(i)
+        else:
+            counted.append(i)
+        cols[n] = col
+    if counted:
+        _spark_counts(df, names, kinds, fields, counted, cols, F, Window)
+    return Profile(cols, rows, "Spark DataFrame")
+
+
+def _spark_moments(n: int, row: Any, i: int) -> Moments:
+    if n == 0:
+        return Moments()
+    lo, hi = float(row[f"min{i}"]), float(row[f"max{i}"])
+    mean, var = row[f"mean{i}"], row[f"var{i}"]
+    import math
+
+    if var is not None and math.isfinite(var) and math.isfinite(mean):
+        return Moments(n, float(mean), float(var) * n, lo, hi, 1.0)
+    scale = 2.0**_SPARK_DOWN
+    return Moments(n, float(row[f"smean{i}"]), float(row[f"svar{i}"]) * n, lo, hi, scale)
+
+
+def _spark_counts(df: Any, names: list[Any], kinds: dict[Any, str], fields: dict[str, Any], counted: list[int],
+                  cols: dict[Any, ColumnProfile], F: Any, Window: Any) -> None:
+    """Exact value counts of the ``counted`` columns, in one grouped count, capped inside Spark."""
+    inf = float("inf")
+    parts = []
+    for i in counted:
+        n = names[i]
+        c = F.col(f"`{n}`")
+        if kinds[n] == "numeric":
+            x = c.cast("double")
+            v = F.when(~F.isnan(x) & (F.abs(x) != F.lit(inf)), x).cast("string")
+        elif type(fields[n].dataType).__name__ in ("FloatType", "DoubleType"):
+            x = c.cast("double")
+            v = F.when(~F.isnan(x) & (F.abs(x) != F.lit(inf)), c).cast("string")
+        else:
+            v = c.cast("string")
+        parts.append(F.struct(F.lit(i).alias("ci"), v.alias("v")))
+    exploded = df.select(F.explode(F.array(*parts)).alias("p")).select("p.ci", "p.v").where(F.col("v").isNotNull())
+    counts = exploded.groupBy("ci", "v").count()
+    rank = F.row_number().over(Window.partitionBy("ci").orderBy(F.col("count").desc(), F.col("v")))
+    capped = (
+        counts.withColumn("r", rank)
+        .withColumn("key", F.when(F.col("r") <= F.lit(CATEGORY_CAP), F.col("v")))
+        .groupBy("ci", "key")
+        .agg(F.sum("count").alias("count"), F.count(F.lit(1)).alias("k"))
+    )
+    per: dict[int, list[tuple[Any, int, int]]] = {i: [] for i in counted}
+    for r in capped.collect():
+        per[int(r["ci"])].append((r["key"], int(r["count"]), int(r["k"])))
+    for i, entries in per.items():
+        n = names[i]
+        col = cols[n]
+        t = type(fields[n].dataType).__name__
+        if kinds[n] == "numeric":
+            values = {float(k): c for k, c, _ in entries if k is not None}
+            over = any(k is None for k, _, _ in entries)
+            col.values = values if not over and len(values) <= DISTINCT_CAP else None
+            continue
+        for key, count, k in entries:
+            if key is None:
+                col.other_rows += count
+                col.other_categories += k
+            else:
+                col.categories[_spark_value(key, t)] = count
+
+
+def _spark_value(key: str, t: str) -> Any:
+    if t == "BooleanType":
+        return key == "true"
+    if t in _SPARK_INTEGRAL:
+        return int(key)
+    if t in ("FloatType", "DoubleType", "DecimalType"):
+        f = float(key)
+        return int(f) if f.is_integer() and abs(f) < 2**53 else f
+    return key
+
+
+def _spark_profile_partitions(df: Any, names: list[Any], kinds: dict[Any, str]) -> Profile:
+    """Spark without ``kll_sketch_agg_double`` (before 4.1): each partition profiles its rows with
+    DataSketches on the executor (``mapInArrow``), and the partial profiles are merged on the
+    executors with ``treeReduce``; only the final profile reaches the driver."""
+    import json
+
+    forced = [n for n in names if kinds[n] == "categorical"]
+
+    def per_partition(batches: Iterable[Any]) -> Iterable[Any]:
+        import pyarrow as pa
+
+        acc: Any = None
+        for batch in batches:
+            p = arrow_profile(pa.Table.from_batches([batch]), columns=names, categorical=forced, source="Spark DataFrame")
+            acc = p if acc is None else acc.merge(p)
+        if acc is not None:
+            yield pa.RecordBatch.from_pydict({"p": [json.dumps(acc.to_json())]})
+
+    def merge(a: str, b: str) -> str:
+        from .profile import Profile as P
+
+        return json.dumps(P.from_json(json.loads(a)).merge(P.from_json(json.loads(b))).to_json())
+
+    parts = df.select(*[f"`{n}`" for n in names]).mapInArrow(per_partition, "p string").rdd.map(lambda r: r.p)
+    if parts.isEmpty():
+        raise ValueError("profile: the Spark DataFrame has no rows")
+    return Profile.from_json(json.loads(parts.treeReduce(merge, depth=3)), "Spark partial profiles")

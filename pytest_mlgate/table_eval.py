@@ -1,0 +1,393 @@
+"""Metrics of a predictions table from aggregates computed where the data lives.
+
+``evaluate_table(data, y_true=..., y_pred=..., y_score=..., slice_by=...)`` reads a pandas
+DataFrame, ``pyarrow`` Table/Dataset, Parquet path(s) or a Spark DataFrame in record batches and
+keeps only sums: confusion counts (accuracy, precision, recall, f1 -- binary for two labels, else
+macro --, balanced_accuracy, matthews_corrcoef), per-class score histograms of :data:`SCORE_BINS`
+equal bins on [0, 1] (roc_auc and average_precision of a binary score; roc_auc's error is at most
+half the share of positive/negative pairs that fall in one bin, reported as ``roc_auc_error``),
+and sums for log_loss, brier_score, mse, mae, rmse and r2.  Intervals come from a one-pass
+Poisson bootstrap: every row gets an independent Poisson(1) weight per replicate, so each
+replicate's sums accumulate in the same pass (percentile intervals).  A Spark DataFrame is
+aggregated on the executors (``mapInArrow`` per partition, ``treeReduce``); only the sums reach
+the driver.  The module imports no pytest.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import numpy as np
+
+__all__ = ["SCORE_BINS", "TABLE_METRICS", "TableEvaluation", "evaluate_table"]
+
+#: Equal-width bins on [0, 1] of the score histograms.
+SCORE_BINS = 2048
+#: Metrics a table evaluation computes.
+TABLE_METRICS = (
+    "accuracy", "balanced_accuracy", "precision", "recall", "f1", "matthews_corrcoef",
+    "roc_auc", "average_precision", "log_loss", "brier_score", "mse", "mae", "rmse", "r2",
+)
+_CLASS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "matthews_corrcoef")
+_SCORE = ("roc_auc", "average_precision", "log_loss", "brier_score")
+_REG = ("mse", "mae", "rmse", "r2")
+_EPS = float(np.finfo(np.float64).eps)
+
+
+@dataclass
+class _Sums:
+    """Sums of one slice; index 0 of every array is the data itself, 1..B the bootstrap replicates."""
+
+    reps: int
+    confusion: dict[tuple[Any, Any], np.ndarray] = field(default_factory=dict)
+    hist: np.ndarray | None = None  # (reps + 1, 2, SCORE_BINS)
+    score: np.ndarray | None = None  # (reps + 1, 3): weight, log loss sum, brier sum
+    reg: np.ndarray | None = None  # (reps + 1, 5): weight, sum y, sum y^2, sum e^2, sum |e|
+    rows: int = 0
+
+    def merge(self, other: _Sums) -> _Sums:
+        out = _Sums(self.reps, dict(self.confusion), rows=self.rows + other.rows)
+        for k, v in other.confusion.items():
+            out.confusion[k] = out.confusion[k] + v if k in out.confusion else v
+        for name in ("hist", "score", "reg"):
+            a, b = getattr(self, name), getattr(other, name)
+            setattr(out, name, b if a is None else a if b is None else a + b)
+        return out
+
+
+def _weights(n: int, reps: int, rng: np.random.Generator) -> np.ndarray:
+    w = np.empty((reps + 1, n))
+    w[0] = 1.0
+    if reps:
+        w[1:] = rng.poisson(1.0, size=(reps, n))
+    return w
+
+
+def _add(s: _Sums, t: np.ndarray, p: np.ndarray | None, score: np.ndarray | None, w: np.ndarray, task: str) -> None:
+    s.rows += t.size
+    if task == "regression":
+        assert p is not None
+        e = p - t
+        cols = np.stack([np.ones_like(t), t, t * t, e * e, np.abs(e)], axis=1)
+        add = w @ cols
+        s.reg = add if s.reg is None else s.reg + add
+        return
+    if p is not None:
+        pairs, inverse = np.unique(np.stack([t.astype(object), p.astype(object)], axis=1).astype(str), axis=0, return_inverse=True)
+        keys = [(_restore(t, a), _restore(p, b)) for a, b in pairs]
+        sums = np.zeros((w.shape[0], len(keys)))
+        for j in range(len(keys)):
+            sums[:, j] = w[:, inverse.ravel() == j].sum(axis=1)
+        for j, k in enumerate(keys):
+            s.confusion[k] = s.confusion[k] + sums[:, j] if k in s.confusion else sums[:, j]
+    if score is not None:
+        y = t.astype(np.float64)
+        bins = np.minimum((score * SCORE_BINS).astype(np.int64), SCORE_BINS - 1)
+        h = np.zeros((w.shape[0], 2, SCORE_BINS))
+        for cls in (0, 1):
+            m = y == cls
+            for r in range(w.shape[0]):
+                h[r, cls] = np.bincount(bins[m], weights=w[r, m], minlength=SCORE_BINS)
+        q = np.clip(score, _EPS, 1 - _EPS)
+        ll = -(y * np.log(q) + (1 - y) * np.log(1 - q))
+        add = w @ np.stack([np.ones_like(y), ll, (score - y) ** 2], axis=1)
+        s.hist = h if s.hist is None else s.hist + h
+        s.score = add if s.score is None else s.score + add
+
+
+def _restore(original: np.ndarray, text: str) -> Any:
+    if np.issubdtype(original.dtype, np.integer) or np.issubdtype(original.dtype, np.bool_):
+        return int(text) if text not in ("True", "False") else text == "True"
+    if np.issubdtype(original.dtype, np.floating):
+        return float(text)
+    return text
+
+
+# ---------------------------------------------------------------------------- metrics from sums
+
+
+def _from_confusion(conf: dict[tuple[Any, Any], float], metric: str) -> float:
+    labels = sorted({k[0] for k in conf} | {k[1] for k in conf}, key=lambda v: (str(type(v)), v))
+    idx = {lab: i for i, lab in enumerate(labels)}
+    m = np.zeros((len(labels), len(labels)))
+    for (a, b), c in conf.items():
+        m[idx[a], idx[b]] += c
+    n = m.sum()
+    if n == 0:
+        return math.nan
+    tp = np.diag(m)
+    support, predicted = m.sum(axis=1), m.sum(axis=0)
+    if metric == "accuracy":
+        return float(tp.sum() / n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        recall = np.where(support > 0, tp / support, 0.0)
+        precision = np.where(predicted > 0, tp / predicted, 0.0)
+        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
+    if metric == "balanced_accuracy":
+        return float(recall[support > 0].mean())
+    if metric == "matthews_corrcoef":
+        c, s = tp.sum(), n
+        num = c * s - support @ predicted
+        den = math.sqrt(s * s - predicted @ predicted) * math.sqrt(s * s - support @ support)
+        return float(num / den) if den else 0.0
+    values = {"precision": precision, "recall": recall, "f1": f1}[metric]
+    if len(labels) == 2:
+        return float(values[1])  # the larger label is the positive class, as scikit-learn's pos_label=1
+    present = (support > 0) | (predicted > 0)
+    return float(values[present].mean())
+
+
+def _roc_auc(h: np.ndarray) -> tuple[float, float]:
+    neg, pos = h[0], h[1]
+    p_total, n_total = pos.sum(), neg.sum()
+    if p_total == 0 or n_total == 0:
+        return math.nan, 0.0
+    neg_below = np.cumsum(neg) - neg
+    auc = (pos @ neg_below + 0.5 * pos @ neg) / (p_total * n_total)
+    return float(auc), float(0.5 * (pos @ neg) / (p_total * n_total))
+
+
+def _average_precision(h: np.ndarray) -> float:
+    neg, pos = h[0][::-1], h[1][::-1]  # thresholds from the highest bin down
+    tp, fp = np.cumsum(pos), np.cumsum(neg)
+    if tp[-1] == 0:
+        return math.nan
+    keep = (pos + neg) > 0
+    precision = tp[keep] / (tp[keep] + fp[keep])
+    recall_step = pos[keep] / tp[-1]
+    return float(np.sum(precision * recall_step))
+
+
+def _metric(s: _Sums, metric: str, r: int) -> float:
+    if metric in _CLASS:
+        return _from_confusion({k: v[r] for k, v in s.confusion.items()}, metric)
+    if metric in _REG:
+        w, sy, syy, se2, sae = s.reg[r]  # type: ignore[index]
+        if w == 0:
+            return math.nan
+        mse = se2 / w
+        if metric == "mse":
+            return float(mse)
+        if metric == "rmse":
+            return float(math.sqrt(mse))
+        if metric == "mae":
+            return float(sae / w)
+        sst = syy - sy * sy / w
+        return float(1 - se2 / sst) if sst > 0 else math.nan
+    if metric == "roc_auc":
+        return _roc_auc(s.hist[r])[0]  # type: ignore[index]
+    if metric == "average_precision":
+        return _average_precision(s.hist[r])  # type: ignore[index]
+    w, ll, brier = s.score[r]  # type: ignore[index]
+    return float(ll / w) if metric == "log_loss" else float(brier / w)
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def _batches(data: Any, columns: list[str]) -> Iterable[Any]:
+    """Record batches (as pandas frames) of the needed columns."""
+    import pandas as pd
+
+    from .sources import _parquet_files, _ParquetFiles, is_arrow, is_path_input
+
+    if isinstance(data, pd.DataFrame):
+        missing = [c for c in columns if c not in data.columns]
+        if missing:
+            raise ValueError(f"mlgate.evaluate: data has no column {missing[0]!r}")
+        yield data[columns]
+        return
+    if is_path_input(data):
+        files = _ParquetFiles(_parquet_files(data), "data")
+        source = files.batches(columns)
+    elif is_arrow(data):
+        import pyarrow.dataset as ds
+
+        for c in columns:
+            if c not in data.schema.names:
+                raise ValueError(f"mlgate.evaluate: data has no column {c!r}")
+        source = data.to_batches(columns=columns) if isinstance(data, ds.Dataset) else data.select(columns).to_batches()
+    else:
+        raise TypeError(
+            "mlgate.evaluate: data= must be a pandas DataFrame, pyarrow Table or Dataset, Parquet path(s) "
+            f"or Spark DataFrame, got {type(data).__name__}"
+        )
+    for batch in source:
+        yield batch.to_pandas()
+
+
+def _accumulate(frames: Iterable[Any], spec: dict[str, Any], reps: int, seed: int) -> dict[Any, _Sums]:
+    rng = np.random.default_rng(seed)
+    out: dict[Any, _Sums] = {}
+    t_col, p_col, s_col, sl = spec["y_true"], spec["y_pred"], spec["y_score"], spec["slice_by"]
+    task = spec["task"]
+    for frame in frames:
+        if len(frame) == 0:
+            continue
+        for c in [t_col, p_col, s_col]:
+            if c is not None and frame[c].isna().any():
+                raise ValueError(f"mlgate.evaluate: column {c!r} has missing values")
+        t = frame[t_col].to_numpy()
+        p = None if p_col is None else frame[p_col].to_numpy()
+        score = None
+        if s_col is not None:
+            score = frame[s_col].to_numpy(dtype=np.float64)
+            if not np.all((score >= 0) & (score <= 1)):
+                raise ValueError(f"mlgate.evaluate: y_score column {s_col!r} must hold probabilities in [0, 1]")
+            if not np.isin(t, [0, 1]).all():
+                raise ValueError(f"mlgate.evaluate: y_score needs a 0/1 y_true column; {t_col!r} holds other labels")
+        if task == "regression":
+            t, p = t.astype(np.float64), p.astype(np.float64)  # type: ignore[union-attr]
+            if not (np.isfinite(t).all() and np.isfinite(p).all()):
+                raise ValueError("mlgate.evaluate: y_true / y_pred hold NaN or infinite values")
+        w = _weights(len(frame), reps, rng)
+        groups = [(None, np.ones(len(frame), dtype=bool))]
+        if sl is not None:
+            keys = frame[sl].to_numpy()
+            groups += [(k, keys == k) for k in dict.fromkeys(keys.tolist())]
+        for key, mask in groups:
+            s = out.setdefault(key, _Sums(reps))
+            _add(s, t[mask], None if p is None else p[mask], None if score is None else score[mask], w[:, mask], task)
+    return out
+
+
+def _spark_sums(df: Any, columns: list[str], spec: dict[str, Any], reps: int, seed: int) -> dict[Any, _Sums]:
+    import base64
+    import pickle
+
+    def per_partition(batches: Iterable[Any]) -> Iterable[Any]:
+        import pyarrow as pa
+        from pyspark import TaskContext
+
+        ctx = TaskContext.get()
+        part = 0 if ctx is None else ctx.partitionId()
+        sums = _accumulate((b.to_pandas() for b in batches), spec, reps, seed * 7919 + part)
+        yield pa.RecordBatch.from_pydict({"s": [base64.b64encode(pickle.dumps(sums)).decode("ascii")]})
+
+    def merge(a: str, b: str) -> str:
+        x, y = pickle.loads(base64.b64decode(a)), pickle.loads(base64.b64decode(b))
+        for k, v in y.items():
+            x[k] = x[k].merge(v) if k in x else v
+        return base64.b64encode(pickle.dumps(x)).decode("ascii")
+
+    for c in columns:
+        if c not in df.columns:
+            raise ValueError(f"mlgate.evaluate: data has no column {c!r}")
+    parts = df.select(*[f"`{c}`" for c in columns]).mapInArrow(per_partition, "s string").rdd.map(lambda r: r.s)
+    return pickle.loads(base64.b64decode(parts.treeReduce(merge, depth=3)))
+
+
+@dataclass
+class TableEvaluation:
+    """What :func:`evaluate_table` computed: values, sizes and intervals, keyed like ``mlgate.evaluate``."""
+
+    values: dict[str, float]
+    n: dict[str, int]
+    intervals: dict[str, tuple[float, float]]
+    errors: dict[str, float]
+
+
+def evaluate_table(
+    data: Any,
+    *,
+    y_true: str,
+    y_pred: str | None = None,
+    y_score: str | None = None,
+    slice_by: str | None = None,
+    metrics: Iterable[str] | None = None,
+    n_resamples: int = 200,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> TableEvaluation:
+    """Metrics of the predictions table ``data`` from one pass of sums; see the module docstring."""
+    from .metrics import slice_label
+    from .sources import is_spark
+
+    for arg, value in (("y_true", y_true), ("y_pred", y_pred), ("y_score", y_score), ("slice_by", slice_by)):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"mlgate.evaluate: with data=, {arg} must be a column name, got {type(value).__name__}")
+    if not isinstance(y_true, str):
+        raise TypeError("mlgate.evaluate: data= needs y_true= naming the label column")
+    if y_pred is None and y_score is None:
+        raise ValueError("mlgate.evaluate: data= needs y_pred= and/or y_score= column names")
+    regression = y_score is None and _looks_continuous(data, y_true)
+    task = "regression" if regression else "classification"
+    names = list(metrics) if metrics is not None else (
+        ["r2", "mae", "rmse"] if regression else ["accuracy", "balanced_accuracy", "f1"] + (["roc_auc"] if y_score else [])
+    )
+    for m in names:
+        if m not in TABLE_METRICS:
+            raise ValueError(
+                f"mlgate.evaluate: metric {m!r} cannot be computed from table aggregates; available: {', '.join(TABLE_METRICS)}"
+            )
+        if (m in _SCORE and y_score is None) or (m in _CLASS and y_pred is None) or (m in _REG and not regression):
+            raise ValueError(f"mlgate.evaluate: metric {m!r} needs {'y_score' if m in _SCORE else 'y_pred'} (or a regression target)")
+    reps = max(int(n_resamples), 0)
+    spec = {"y_true": y_true, "y_pred": y_pred, "y_score": y_score, "slice_by": slice_by, "task": task}
+    columns = list(dict.fromkeys(c for c in (y_true, y_pred, y_score, slice_by) if c is not None))
+    sums = _spark_sums(data, columns, spec, reps, seed) if is_spark(data) else _accumulate(_batches(data, columns), spec, reps, seed)
+    if None not in sums or sums[None].rows == 0:
+        raise ValueError("mlgate.evaluate: data has no rows")
+    values: dict[str, float] = {}
+    sizes: dict[str, int] = {}
+    intervals: dict[str, tuple[float, float]] = {}
+    errors: dict[str, float] = {}
+    alpha = (1 - confidence) / 2
+    per_base: dict[str, list[float]] = {m: [] for m in names}
+    keys = [None] + sorted((k for k in sums if k is not None), key=lambda k: slice_label(k))
+    for key in keys:
+        s = sums[key]
+        for m in names:
+            name = m if key is None else f"{m}[{slice_by}={slice_label(key)}]"
+            values[name] = _metric(s, m, 0)
+            sizes[name] = s.rows
+            if reps:
+                boot = np.array([_metric(s, m, r) for r in range(1, reps + 1)])
+                boot = boot[np.isfinite(boot)]
+                if boot.size:
+                    intervals[name] = (float(np.quantile(boot, alpha)), float(np.quantile(boot, 1 - alpha)))
+            if m == "roc_auc":
+                errors[name] = _roc_auc(s.hist[0])[1]  # type: ignore[index]
+            if key is not None:
+                per_base[m].append(values[name])
+    if slice_by is not None:
+        for m, vals in per_base.items():
+            finite = [v for v in vals if v == v]
+            values[f"{m}_gap"] = float(max(finite) - min(finite)) if finite and len(finite) == len(vals) else math.nan
+            sizes[f"{m}_gap"] = sums[None].rows
+    return TableEvaluation(values, sizes, intervals, errors)
+
+
+def _looks_continuous(data: Any, y_true: str) -> bool:
+    """A float label column is a regression target."""
+    import pandas as pd
+
+    from .sources import is_arrow, is_path_input, is_spark
+
+    if isinstance(data, pd.DataFrame):
+        if y_true not in data.columns:
+            raise ValueError(f"mlgate.evaluate: data has no column {y_true!r}")
+        return pd.api.types.is_float_dtype(data[y_true].dtype)
+    if is_spark(data):
+        fields = {f.name: type(f.dataType).__name__ for f in data.schema.fields}
+        if y_true not in fields:
+            raise ValueError(f"mlgate.evaluate: data has no column {y_true!r}")
+        return fields[y_true] in ("FloatType", "DoubleType")
+    import pyarrow as pa
+
+    if is_path_input(data):
+        from .sources import _parquet_files, _ParquetFiles
+
+        schema = _ParquetFiles(_parquet_files(data), "data").schema
+    elif is_arrow(data):
+        schema = data.schema
+    else:
+        raise TypeError(
+            "mlgate.evaluate: data= must be a pandas DataFrame, pyarrow Table or Dataset, Parquet path(s) "
+            f"or Spark DataFrame, got {type(data).__name__}"
+        )
+    if y_true not in schema.names:
+        raise ValueError(f"mlgate.evaluate: data has no column {y_true!r}")
+    return pa.types.is_floating(schema.field(y_true).type)

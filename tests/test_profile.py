@@ -1,0 +1,352 @@
+"""Tests of profiles: building, merging, files, and drift verdicts from profiles against the rows."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from pytest_mlgate import drift as drift_module
+from pytest_mlgate.drift import DriftDetected, assert_no_drift, detect_drift
+from pytest_mlgate.profile import RANK_ERROR, SKETCH_K, Profile, ProfileError, profile
+from pytest_mlgate.profile_drift import profile_drift
+
+profile_module = importlib.import_module("pytest_mlgate.profile")
+
+
+def frame(seed: int, n: int, shift: float = 0.0, scale: float = 1.0, cat_p=(0.4, 0.3, 0.2, 0.1)) -> pd.DataFrame:
+    g = np.random.default_rng(seed)
+    x = g.normal(shift, scale, n)
+    x[g.random(n) < 0.02] = np.nan
+    return pd.DataFrame(
+        {
+            "x": x,
+            "u": g.uniform(0, 10, n) + shift,
+            "k": g.integers(0, 3, n),
+            "c": g.choice(list("abcd"), n, p=list(cat_p)),
+            "b": g.random(n) < 0.3,
+        }
+    )
+
+
+# ------------------------------------------------------------------ building and merging
+
+
+def test_counts_moments_and_categories_are_exact():
+    df = frame(0, 5000)
+    p = profile(df)
+    x = df["x"].to_numpy()
+    fin = x[np.isfinite(x)]
+    col = p["x"]
+    assert (col.kind, col.rows, col.missing) == ("numeric", 5000, int(np.isnan(x).sum()))
+    assert col.moments.n == fin.size
+    assert col.moments.true_mean == pytest.approx(fin.mean(), rel=1e-12)
+    assert col.moments.std == pytest.approx(fin.std(), rel=1e-12)
+    assert (col.moments.min, col.moments.max) == (fin.min(), fin.max())
+    assert p["k"].values == {float(v): int(c) for v, c in df["k"].value_counts().items()}
+    assert p["c"].categories == df["c"].value_counts().to_dict()
+    assert p["b"].kind == "bool" and p["b"].categories == df["b"].value_counts().to_dict()
+    assert p["u"].values is None  # many distinct values: no exact value counts
+
+
+def test_sketch_is_exact_up_to_k_and_within_the_stated_rank_error_beyond():
+    small = profile(pd.DataFrame({"x": np.arange(SKETCH_K, dtype=float)}))["x"]
+    assert small.rank_error == 0.0
+    big = profile(pd.DataFrame({"x": np.random.default_rng(1).normal(size=200_000)}))["x"]
+    assert big.rank_error == pytest.approx(RANK_ERROR)
+    values = np.sort(np.random.default_rng(1).normal(size=200_000))
+    points = np.quantile(values, np.linspace(0.01, 0.99, 99))
+    true = np.searchsorted(values, points, side="right") / values.size
+    est = np.asarray(big.sketch.get_cdf(points, True))[:-1]
+    assert np.max(np.abs(est - true)) <= RANK_ERROR
+
+
+def test_merge_equals_profile_of_union_and_is_associative():
+    df = frame(2, 30_000)
+    a, b, c = df.iloc[:7000], df.iloc[7000:19000], df.iloc[19000:]
+    whole = profile(df)
+    left = profile(a).merge(profile(b)).merge(profile(c))
+    right = profile(a).merge(profile(b).merge(profile(c)))
+    for p in (left, right):
+        assert p.rows == whole.rows
+        for name in df.columns:
+            assert p[name].missing == whole[name].missing
+            assert p[name].categories == whole[name].categories
+            assert p[name].values == whole[name].values
+        m, w = p["x"].moments, whole["x"].moments
+        assert (m.n, m.min, m.max) == (w.n, w.min, w.max)
+        assert m.true_mean == pytest.approx(w.true_mean, rel=1e-12, abs=1e-15)
+        assert m.std == pytest.approx(w.std, rel=1e-12)
+        q = np.linspace(0.05, 0.95, 19)
+        merged_q = np.asarray(p["u"].sketch.get_quantiles(q))
+        true_rank = np.searchsorted(np.sort(df["u"].to_numpy()), merged_q, side="right") / len(df)
+        assert np.max(np.abs(true_rank - q)) <= 2 * RANK_ERROR
+
+
+def test_moments_of_extreme_scales_neither_overflow_nor_underflow():
+    g = np.random.default_rng(3)
+    for scale in (1e-300, 1e-5, 1e160, 1e300):
+        x = g.normal(0, 1, 5000) * scale
+        p = profile(pd.DataFrame({"x": x[:2000]})).merge(profile(pd.DataFrame({"x": x[2000:] * 4})))
+        both = np.concatenate([x[:2000], x[2000:] * 4])
+        assert p["x"].moments.std == pytest.approx(np.std(both / scale) * scale, rel=1e-9)
+
+
+def test_category_cap_pools_rare_categories_into_other(monkeypatch):
+    monkeypatch.setattr(profile_module, "CATEGORY_CAP", 3)
+    s = pd.Series(list("aaaabbbccd") + list("efg"))
+    p = profile(pd.DataFrame({"c": s}))["c"]
+    assert p.categories == {"a": 4, "b": 3, "c": 2}
+    assert (p.other_rows, p.other_categories) == (4, 4)
+    assert p.n_distinct is None
+
+
+def test_profile_errors_name_the_input():
+    with pytest.raises(TypeError, match="data must be"):
+        profile(42)
+    with pytest.raises(ValueError, match="column 'nope' is not in the data"):
+        profile(pd.DataFrame({"x": [1.0]}), columns=["nope"])
+    with pytest.raises(TypeError, match="column 't'.*unsupported dtype"):
+        profile(pd.DataFrame({"t": pd.to_datetime(["2024-01-01"])}))
+    with pytest.raises(ProfileError, match="different columns"):
+        profile(pd.DataFrame({"x": [1.0]})).merge(profile(pd.DataFrame({"y": [1.0]})))
+
+
+# ------------------------------------------------------------------ files
+
+
+def test_save_load_round_trip_is_strict_json(tmp_path):
+    df = frame(4, 3000)
+    p = profile(df)
+    path = tmp_path / "ref.profile.json"
+    p.save(path)
+    text = path.read_text()
+    data = json.loads(text, parse_constant=lambda t: pytest.fail(f"non-strict JSON constant {t}"))
+    assert data["format"] == "pytest-mlgate-profile" and data["version"] == 1
+    assert data["sketch"] == {"type": "kll_doubles", "k": SKETCH_K, "rank_error_99": RANK_ERROR}
+    q = Profile.load(path)
+    assert q.to_json() == p.to_json()
+    current = profile(frame(5, 3000))  # one sketch of the current side (KLL compaction is randomised)
+    assert detect_drift(q, current).to_dict() == detect_drift(p, current).to_dict()
+
+
+@pytest.mark.parametrize(
+    "mutate, cause",
+    [
+        (lambda d: d.update(version=99), "unsupported profile version 99"),
+        (lambda d: d.update(format="other"), "not a pytest-mlgate profile"),
+        (lambda d: d["columns"][0].update(sketch="!!notbase64"), "quantile sketch cannot be decoded"),
+        (lambda d: d["columns"][0].update(missing=10**9), "missing .* exceeds rows"),
+        (lambda d: d["columns"][1]["categories"].append(["zz", 5]), "category counts sum to"),
+        (lambda d: d["columns"][0]["moments"].update(n=1), "counts disagree"),
+        (lambda d: d.update(columns=[]), "'columns' must be a non-empty list"),
+        (lambda d: d["columns"][0].update(kind="text"), "kind must be one of"),
+    ],
+)
+def test_load_rejects_a_bad_file_naming_file_and_cause(tmp_path, mutate, cause):
+    path = tmp_path / "bad.json"
+    data = profile(pd.DataFrame({"x": np.arange(50.0), "c": ["a", "b"] * 25})).to_json()
+    mutate(data)
+    path.write_text(json.dumps(data))
+    with pytest.raises(ProfileError, match=f"profile file '.*bad.json'.*{cause}"):
+        Profile.load(path)
+
+
+def test_load_rejects_unreadable_and_non_strict_files(tmp_path):
+    with pytest.raises(ProfileError, match="cannot be read"):
+        Profile.load(tmp_path / "absent.json")
+    (tmp_path / "nan.json").write_text('{"format": NaN}')
+    with pytest.raises(ProfileError, match="NaN is not strict JSON"):
+        Profile.load(tmp_path / "nan.json")
+    (tmp_path / "trunc.json").write_text('{"format": ')
+    with pytest.raises(ProfileError, match="not valid JSON"):
+        Profile.load(tmp_path / "trunc.json")
+
+
+# ------------------------------------------------------------------ drift: the rule on the rows
+
+
+def rows_verdicts(ref: pd.DataFrame, cur: pd.DataFrame, alpha: float = 0.05) -> dict[str, bool]:
+    """The auto rule computed exactly from the rows, with scipy (the reference implementation)."""
+    names, pvals, effects, floors = [], [], [], []
+    for name in ref.columns:
+        r, c = ref[name], cur[name]
+        numeric = pd.api.types.is_numeric_dtype(r.dtype) and not pd.api.types.is_bool_dtype(r.dtype)
+        if numeric:
+            r = r.to_numpy(float)
+            c = c.to_numpy(float)
+            r, c = r[np.isfinite(r)], c[np.isfinite(c)]
+        else:
+            r, c = r.dropna().to_numpy(), c.dropna().to_numpy()
+        if numeric and np.unique(np.concatenate([r, c])).size > 5:
+            p = stats.ks_2samp(r, c, method="asymp").pvalue
+            eff = stats.wasserstein_distance(r, c) / max(r.std(), 1e-9 * np.abs(r).max())
+            floor = drift_module.NUMERIC_EFFECT_FLOOR
+        else:
+            keys = np.unique(np.concatenate([r, c]).astype(str))
+            cr = np.array([(r.astype(str) == k).sum() for k in keys], float)
+            cc = np.array([(c.astype(str) == k).sum() for k in keys], float)
+            sparse = (cr + cc) * min(cr.sum(), cc.sum()) / (cr.sum() + cc.sum()) < 5
+            tr = np.append(cr[~sparse], cr[sparse].sum()) if sparse.any() else cr
+            tc = np.append(cc[~sparse], cc[sparse].sum()) if sparse.any() else cc
+            keep = (tr + tc) > 0
+            table = np.vstack([tr[keep], tc[keep]])
+            p = stats.chi2_contingency(table, correction=False).pvalue if table.shape[1] > 1 else 1.0
+            eff = 0.5 * np.abs(cr / cr.sum() - cc / cc.sum()).sum()
+            floor = drift_module.CATEGORICAL_EFFECT_FLOOR
+        names.append(name)
+        pvals.append(p)
+        effects.append(eff)
+        floors.append(floor)
+    adj = drift_module._adjust(np.array(pvals), "holm")
+    return {n: bool(a < alpha and e >= f) for n, a, e, f in zip(names, adj, effects, floors)}
+
+
+CASES = [
+    ("same, small", dict(n=400), dict(n=400)),
+    ("same, large", dict(n=60_000), dict(n=50_000)),
+    ("shift 0.3", dict(n=3000), dict(n=2000, shift=0.3)),
+    ("tiny shift, huge n", dict(n=200_000), dict(n=200_000, shift=0.02)),
+    ("scale change", dict(n=20_000), dict(n=20_000, scale=1.6)),
+    ("category shift", dict(n=5000), dict(n=5000, cat_p=(0.2, 0.3, 0.2, 0.3))),
+]
+
+
+@pytest.mark.parametrize("label, ref_kw, cur_kw", CASES, ids=[c[0] for c in CASES])
+def test_verdicts_from_profiles_equal_verdicts_from_rows(label, ref_kw, cur_kw):
+    ref, cur = frame(10, **ref_kw), frame(11, **cur_kw)
+    expected = rows_verdicts(ref, cur)
+    for report in (detect_drift(profile(ref), cur), detect_drift(ref, profile(cur)), detect_drift(profile(ref), profile(cur))):
+        for col in report.columns:
+            if "within sketch error" in col.reason:
+                continue
+            assert col.drifted == expected[col.name], (label, col.name, col.reason)
+    if not label.startswith(("same", "tiny")):  # same-distribution rates: test_false_alarm_rate_...
+        assert any(expected.values())
+    if label.startswith("tiny"):  # significant at n=200,000 but below the effect floor
+        assert not expected["x"] and not expected["u"]
+
+
+def test_exact_sketches_give_the_rows_statistics():
+    g = np.random.default_rng(5)
+    r, c = g.normal(size=600), g.normal(0.1, 1.2, size=700)
+    col = detect_drift(profile(pd.DataFrame({"x": r})), pd.DataFrame({"x": c}), correction=None)["x"]
+    res = stats.ks_2samp(r, c, method="asymp")
+    assert col.method == "ks" and col.statistic == pytest.approx(res.statistic, abs=1e-12)
+    assert col.p_value == pytest.approx(res.pvalue, rel=1e-9)
+    w = stats.wasserstein_distance(r, c) / r.std()
+    assert f"W1/std {drift_module._fmt(w)}" in col.reason
+
+
+def test_a_five_sd_shift_drifts_at_any_scale():
+    g = np.random.default_rng(6)
+    for scale in (1e-5, 1.0, 1e160):
+        ref = pd.DataFrame({"x": g.normal(0, 1, 3000) * scale})
+        cur = pd.DataFrame({"x": g.normal(5, 1, 3000) * scale})
+        assert detect_drift(profile(ref), cur)["x"].drifted, scale
+        assert not detect_drift(profile(ref), pd.DataFrame({"x": g.normal(0, 1, 3000) * scale}))["x"].drifted
+
+
+def test_false_alarm_rate_from_profiles_is_small():
+    hits = 0
+    for seed in range(20):
+        hits += detect_drift(profile(frame(100 + seed, 2000)), frame(200 + seed, 1500)).drifted
+    assert hits <= 3  # at most 5% by design; 3 of 20 is p < 0.08 under 5%
+
+
+def test_within_sketch_error_is_reported():
+    g = np.random.default_rng(7)
+    ref = pd.DataFrame({"x": g.normal(size=100_000)})
+    # a shift whose W1/std sits right at the 0.1 floor: inside the sketch's error band
+    cur = pd.DataFrame({"x": g.normal(0.1, 1, 100_000)})
+    col = detect_drift(profile(ref), profile(cur))["x"]
+    assert "within sketch error" in col.reason
+
+
+def test_new_vanished_categories_and_missing_share_from_profiles():
+    ref = pd.DataFrame({"c": ["a", "b", "c"] * 200, "x": np.r_[np.arange(590.0), [np.nan] * 10]})
+    cur = pd.DataFrame({"c": ["a", "b", "z"] * 200, "x": np.r_[np.arange(400.0), [np.nan] * 200]})
+    report = detect_drift(profile(ref), cur)
+    assert report["c"].new_categories == {"z": pytest.approx(1 / 3)}
+    assert report["c"].vanished_categories == {"c": pytest.approx(1 / 3)}
+    assert report["x"].missing_drifted and report["x"].drifted
+    with pytest.raises(DriftDetected, match="Data drift"):
+        assert_no_drift(profile(ref), cur)
+
+
+def test_named_methods_from_profiles_and_row_only_methods_raise():
+    g = np.random.default_rng(8)
+    r, c = g.normal(size=500), g.normal(0.2, size=500)
+    pr = profile(pd.DataFrame({"x": r}))
+    cur = pd.DataFrame({"x": c})
+    ks = detect_drift(pr, cur, method="ks", correction=None)["x"]
+    assert ks.p_value == pytest.approx(stats.ks_2samp(r, c, method="asymp").pvalue, rel=1e-9)
+    t = detect_drift(pr, cur, method="t_test", correction=None)["x"]
+    assert t.p_value == pytest.approx(stats.ttest_ind(r, c).pvalue, rel=1e-9)
+    w = detect_drift(pr, cur, method="wasserstein")["x"]
+    assert w.statistic == pytest.approx(stats.wasserstein_distance(r, c) / r.std(), rel=1e-9)
+    for m in ("mannwhitney", "energy", "anderson", "cramer_von_mises"):
+        with pytest.raises(ValueError, match=f"method '{m}' needs the raw rows"):
+            detect_drift(pr, cur, method=m)
+
+
+def test_profile_drift_errors_name_column_and_side():
+    p = profile(pd.DataFrame({"x": [np.nan, np.nan], "c": ["a", "b"]}))
+    q = profile(pd.DataFrame({"x": [1.0, 2.0], "c": ["a", "b"]}))
+    with pytest.raises(ValueError, match="column 'x' is all missing .* in reference"):
+        profile_drift(p, q)
+    with pytest.raises(ValueError, match="column 'y' is missing in reference"):
+        detect_drift(q, pd.DataFrame({"x": [1.0], "c": ["a"], "y": [1]}))
+    with pytest.raises(TypeError, match="column 'c' is numeric in current"):
+        detect_drift(q, pd.DataFrame({"x": [1.0, 2.0], "c": [1.5, 2.5]}))
+    assert not math.isnan(detect_drift(q, q).drift_share)
+
+
+def test_single_column_inputs_pair_with_a_one_column_profile():
+    g = np.random.default_rng(9)
+    p = profile(pd.DataFrame({"age": g.normal(40, 5, 800)}))
+    report = detect_drift(p, g.normal(60, 5, 800))
+    assert report.columns.names() == ["age"] and report["age"].drifted
+
+
+def test_public_names_and_a_large_current_side_compared_exactly():
+    import pytest_mlgate
+
+    assert pytest_mlgate.profile is profile and pytest_mlgate.Profile is Profile
+    g = np.random.default_rng(10)
+    r, c = g.normal(size=700), g.normal(0.05, 1.1, size=60_000)
+    col = detect_drift(profile(pd.DataFrame({"x": r})), pd.DataFrame({"x": c}), correction=None)["x"]
+    assert col.statistic == pytest.approx(stats.ks_2samp(r, c).statistic, abs=1e-12)
+    w = stats.wasserstein_distance(r, c) / r.std()
+    assert f"W1/std {drift_module._fmt(w)}" in col.reason
+    assert "within sketch error" not in col.reason  # both sides exact: no sketch error
+
+
+def test_check_drift_in_a_model_test_takes_a_saved_profile(models, tmp_path):
+    g = np.random.default_rng(11)
+    ref = pd.DataFrame({"x": g.normal(size=2000), "c": g.choice(["a", "b"], 2000)})
+    profile(ref).save(tmp_path / "ref.profile.json")
+    models.makepyfile(
+        f"""
+        import numpy as np, pandas as pd
+        from pytest_mlgate import Profile
+
+        def test_same(mlgate):
+            g = np.random.default_rng(1)
+            cur = pd.DataFrame({{"x": g.normal(size=1500), "c": g.choice(["a", "b"], 1500)}})
+            mlgate.check_drift(Profile.load({str(tmp_path / "ref.profile.json")!r}), cur)
+
+        def test_shifted(mlgate):
+            g = np.random.default_rng(2)
+            cur = pd.DataFrame({{"x": g.normal(1, 1, 1500), "c": g.choice(["a", "b"], 1500)}})
+            mlgate.check_drift(Profile.load({str(tmp_path / "ref.profile.json")!r}), cur)
+        """
+    )
+    result = models.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*Data drift: 1 of 2 columns drifted*"])

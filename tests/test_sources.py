@@ -1,0 +1,239 @@
+"""Tests of profile sources: Parquet files, directories, globs and lists, Arrow tables and datasets."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pa = pytest.importorskip("pyarrow", reason="pyarrow is the parquet extra: pip install pytest-mlgate[parquet]")
+import pyarrow.dataset as ds  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
+
+from pytest_mlgate.drift import detect_drift  # noqa: E402
+from pytest_mlgate.profile import profile  # noqa: E402
+from pytest_mlgate.sources import is_path_input  # noqa: E402
+
+
+def frame(seed: int, n: int, shift: float = 0.0) -> pd.DataFrame:
+    g = np.random.default_rng(seed)
+    x = g.normal(shift, 1, n)
+    x[g.random(n) < 0.05] = np.nan
+    return pd.DataFrame(
+        {
+            "x": x,
+            "i": g.integers(0, 1000, n),
+            "k": g.integers(0, 3, n),
+            "c": g.choice(["red", "green", "blue"], n),
+            "b": g.random(n) < 0.4,
+        }
+    )
+
+
+def write_parts(df: pd.DataFrame, directory: Path, parts: int) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, chunk in enumerate(np.array_split(np.arange(len(df)), parts)):
+        path = directory / f"part-{i}.parquet"
+        pq.write_table(pa.Table.from_pandas(df.iloc[chunk], preserve_index=False), path, row_group_size=5000)
+        paths.append(path)
+    return paths
+
+
+def same_summary(a, b) -> None:
+    assert a.rows == b.rows and list(a.columns) == list(b.columns)
+    for name in a.columns:
+        ca, cb = a[name], b[name]
+        assert (ca.kind, ca.rows, ca.missing) == (cb.kind, cb.rows, cb.missing), name
+        assert ca.categories == cb.categories and ca.values == cb.values, name
+        if ca.kind == "numeric":
+            assert (ca.moments.n, ca.moments.min, ca.moments.max) == (cb.moments.n, cb.moments.min, cb.moments.max)
+            assert ca.moments.std == pytest.approx(cb.moments.std, rel=1e-10)
+
+
+def test_every_parquet_and_arrow_input_gives_the_pandas_profile(tmp_path):
+    df = frame(0, 23_000)
+    paths = write_parts(df, tmp_path / "data", 3)
+    expected = profile(df)
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    inputs = [
+        str(tmp_path / "data"),
+        tmp_path / "data",
+        str(tmp_path / "data" / "part-*.parquet"),
+        [str(p) for p in paths],
+        paths,
+        ds.dataset(str(tmp_path / "data"), format="parquet"),
+        table,
+    ]
+    for data in inputs:
+        same_summary(profile(data), expected)
+    single = profile(paths[0])
+    assert single.rows == pq.ParquetFile(paths[0]).metadata.num_rows
+
+
+def test_dictionary_and_large_string_columns(tmp_path):
+    table = pa.table(
+        {
+            "d": pa.array(["a", "b", None, "a"]).dictionary_encode(),
+            "s": pa.array(["x", "y", "y", None], type=pa.large_string()),
+            "n": pa.array([1, None, 3, 4], type=pa.int32()),
+        }
+    )
+    p = profile(table)
+    assert p["d"].categories == {"a": 2, "b": 1} and p["d"].missing == 1
+    assert p["s"].categories == {"x": 1, "y": 2} and p["s"].missing == 1
+    assert p["n"].kind == "numeric" and p["n"].missing == 1 and p["n"].values == {1.0: 1, 3.0: 1, 4.0: 1}
+
+
+def test_drift_verdicts_from_parquet_arrow_and_pandas_agree(tmp_path):
+    ref, cur = frame(1, 40_000), frame(2, 30_000, shift=0.25)
+    write_parts(ref, tmp_path / "ref", 4)
+    write_parts(cur, tmp_path / "cur", 2)
+    expected = detect_drift(profile(ref), cur)
+    assert expected["x"].drifted and not expected["c"].drifted
+    for r_in, c_in in [
+        (str(tmp_path / "ref"), cur),
+        (str(tmp_path / "ref"), str(tmp_path / "cur")),
+        (pa.Table.from_pandas(ref, preserve_index=False), cur),
+        (ref, ds.dataset(str(tmp_path / "cur"), format="parquet")),
+    ]:
+        report = detect_drift(r_in, c_in)
+        for col in report.columns:
+            if "within sketch error" not in col.reason:
+                assert col.drifted == expected[col.name].drifted, (type(r_in), col.name, col.reason)
+
+
+def test_columns_and_categorical_select_what_is_read(tmp_path):
+    df = frame(3, 2000)
+    write_parts(df, tmp_path / "d", 1)
+    p = profile(tmp_path / "d", columns=["x", "k"], categorical=["k"])
+    assert p.names == ["x", "k"] and p["k"].kind == "categorical" and p["k"].categories == df["k"].value_counts().to_dict()
+    report = detect_drift(str(tmp_path / "d"), df, columns=["c"])
+    assert report.columns.names() == ["c"] and not report.drifted
+
+
+def test_bad_sources_get_clear_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such file or directory"):
+        profile(str(tmp_path / "absent.parquet"))
+    with pytest.raises(FileNotFoundError, match="matches no file"):
+        profile(str(tmp_path / "*.parquet"))
+    (tmp_path / "junk.parquet").write_text("not parquet")
+    with pytest.raises(ValueError, match="cannot read .*junk.parquet.* as Parquet"):
+        profile(tmp_path / "junk.parquet")
+    write_parts(frame(4, 100), tmp_path / "ok", 1)
+    with pytest.raises(ValueError, match="column 'nope' is not in"):
+        profile(tmp_path / "ok", columns=["nope"])
+    with pytest.raises(TypeError, match="unsupported Arrow type"):
+        profile(pa.table({"t": pa.array([1, 2], type=pa.timestamp("s"))}))
+    with pytest.raises(FileNotFoundError, match="reference: .*absent"):
+        detect_drift(str(tmp_path / "absent"), frame(4, 100))
+
+
+def test_a_list_of_values_is_data_not_paths():
+    assert not is_path_input(["red", "green"])
+    assert is_path_input(["a.parquet", "b.parquet"]) and is_path_input("data/")
+    report = detect_drift(["red", "green"] * 50, ["red", "green"] * 50)
+    assert not report.drifted
+
+
+PEAK_SCRIPT = textwrap.dedent(
+    """
+    import json, resource, sys
+    from pytest_mlgate.profile import profile
+    first = sys.argv[1]
+    profile(first)  # warm up: pyarrow's readers, thread pools and allocator arenas
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    p = profile(sys.argv[2])
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"rows": p.rows, "growth_mb": (after - before) / 1024}))
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in KiB on Linux only")
+def test_streamed_parquet_peak_memory_stays_bounded(tmp_path):
+    bound_mb = 24
+    g = np.random.default_rng(5)
+    rows, files, cols = 300_000, 6, 6
+    (tmp_path / "big").mkdir()
+    for f in range(files):
+        table = pa.table({f"x{i}": g.normal(size=rows) for i in range(cols)})
+        pq.write_table(table, tmp_path / "big" / f"part-{f}.parquet", row_group_size=65_536)
+    decoded_mb = rows * files * cols * 8 / 2**20
+    assert decoded_mb >= 3 * bound_mb  # the data is several times the bound
+    script = tmp_path / "peak.py"
+    script.write_text(PEAK_SCRIPT)
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    out = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "big" / "part-0.parquet"), str(tmp_path / "big")],
+        capture_output=True, text=True, check=True, env=env, timeout=300,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["rows"] == rows * files
+    assert result["growth_mb"] < bound_mb, f"peak RSS grew {result['growth_mb']:.1f} MB for {decoded_mb:.0f} MB of data"
+
+
+# ------------------------------------------------------------------ evaluation from a predictions table
+
+
+def predictions(n: int = 6000, seed: int = 0) -> pd.DataFrame:
+    g = np.random.default_rng(seed)
+    y = g.integers(0, 2, n)
+    score = np.clip(0.35 * y + 0.65 * g.random(n), 0, 1)
+    return pd.DataFrame({"label": y, "pred": (score > 0.5).astype(int), "score": score, "group": g.choice(["a", "b"], n)})
+
+
+def test_table_metrics_from_parquet_equal_scikit_learn(tmp_path):
+    from sklearn import metrics as skm
+
+    from pytest_mlgate.table_eval import evaluate_table
+
+    df = predictions()
+    write_parts(df, tmp_path / "preds", 3)
+    names = ["accuracy", "balanced_accuracy", "precision", "recall", "f1", "matthews_corrcoef", "roc_auc", "log_loss", "brier_score"]
+    ev = evaluate_table(str(tmp_path / "preds"), y_true="label", y_pred="pred", y_score="score", slice_by="group",
+                        metrics=names, n_resamples=50)
+    y, p, s = df["label"], df["pred"], df["score"]
+    expected = {
+        "accuracy": skm.accuracy_score(y, p), "balanced_accuracy": skm.balanced_accuracy_score(y, p),
+        "precision": skm.precision_score(y, p), "recall": skm.recall_score(y, p), "f1": skm.f1_score(y, p),
+        "matthews_corrcoef": skm.matthews_corrcoef(y, p), "log_loss": skm.log_loss(y, s),
+        "brier_score": skm.brier_score_loss(y, s),
+    }
+    for name, value in expected.items():
+        assert ev.values[name] == pytest.approx(value, rel=1e-9), name
+        lo, hi = ev.intervals[name]
+        assert lo <= ev.values[name] <= hi
+    assert abs(ev.values["roc_auc"] - skm.roc_auc_score(y, s)) <= ev.errors["roc_auc"]
+    a = df[df.group == "a"]
+    assert ev.values["accuracy[group=a]"] == pytest.approx(skm.accuracy_score(a.label, a.pred))
+    assert ev.n["accuracy[group=a]"] == len(a) and "accuracy_gap" in ev.values
+
+
+def test_fixture_evaluate_data_gates_table_metrics(models, tmp_path):
+    df = predictions()
+    write_parts(df, tmp_path / "preds", 2)
+    models.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.model_threshold(accuracy=0.6, roc_auc=0.7)
+        def test_table(mlgate):
+            values = mlgate.evaluate(data={str(tmp_path / "preds")!r}, y_true="label", y_pred="pred", y_score="score")
+            assert set(values) == {{"accuracy", "roc_auc"}}
+
+        @pytest.mark.model_threshold(accuracy=0.99)
+        def test_table_fails(mlgate):
+            mlgate.evaluate(data={str(tmp_path / "preds")!r}, y_true="label", y_pred="pred")
+        """
+    )
+    result = models.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*accuracy*0.99*"])

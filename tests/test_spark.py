@@ -1,0 +1,158 @@
+"""Spark DataFrames are profiled inside Spark: same profiles and verdicts as pandas and Parquet.
+
+A real local Spark (``local[2]``) on a real JVM; the session's ``spark.driver.maxResultSize`` is
+1 MB, far below the data, so a ``collect()`` of the rows would fail.  Skipped, with the reason,
+only where pyspark or a Java runtime cannot be found.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.spark
+
+pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (pip install pytest-mlgate[spark])")
+pa = pytest.importorskip("pyarrow", reason="pyarrow is not installed (pip install pytest-mlgate[spark])")
+import pyarrow.parquet as pq  # noqa: E402
+
+from pytest_mlgate.drift import detect_drift  # noqa: E402
+from pytest_mlgate.profile import RANK_ERROR, Profile, profile  # noqa: E402
+
+
+def _java_home() -> str | None:
+    if os.environ.get("JAVA_HOME") and os.path.exists(os.path.join(os.environ["JAVA_HOME"], "bin", "java")):
+        return os.environ["JAVA_HOME"]
+    for candidate in sorted(glob.glob("/usr/lib/jvm/*17*")) + sorted(glob.glob("/usr/lib/jvm/*")):
+        if os.path.exists(os.path.join(candidate, "bin", "java")):
+            return candidate
+    java = shutil.which("java")
+    return os.path.dirname(os.path.dirname(os.path.realpath(java))) if java else None
+
+
+ROWS = 150_000  # x 5 columns: ~6 MB of values against a 1 MB driver result limit
+
+
+@pytest.fixture(scope="module")
+def spark():
+    home = _java_home()
+    if home is None:
+        pytest.skip("no Java runtime found (install openjdk-17-jre-headless or set JAVA_HOME)")
+    os.environ["JAVA_HOME"] = home
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("pytest-mlgate-tests")
+        .config("spark.driver.maxResultSize", "1m")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def frame(seed: int, n: int, shift: float = 0.0) -> pd.DataFrame:
+    g = np.random.default_rng(seed)
+    x = g.normal(shift, 1, n)
+    x[g.random(n) < 0.03] = np.nan
+    return pd.DataFrame(
+        {
+            "x": x,
+            "big": g.normal(0, 1, n) * 1e160,
+            "k": g.integers(0, 3, n),
+            "c": g.choice(["red", "green", "blue", "grey"], n, p=[0.4, 0.3, 0.2, 0.1]),
+            "b": g.random(n) < 0.3,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def data(spark, tmp_path_factory):
+    root = tmp_path_factory.mktemp("spark-data")
+    out = {}
+    for name, seed, shift in (("ref", 1, 0.0), ("same", 2, 0.0), ("shifted", 3, 0.3)):
+        path = root / name
+        path.mkdir()
+        df = frame(seed, ROWS, shift)
+        for i, chunk in enumerate(np.array_split(np.arange(ROWS), 4)):
+            pq.write_table(pa.Table.from_pandas(df.iloc[chunk], preserve_index=False), path / f"part-{i}.parquet")
+        out[name] = (str(path), spark.read.parquet(str(path)))
+    return out
+
+
+def test_spark_profile_equals_the_parquet_profile(data):
+    path, sdf = data["ref"]
+    s, p = profile(sdf), profile(path)
+    assert s.rows == p.rows == ROWS
+    for name in p.columns:
+        a, b = s[name], p[name]
+        assert (a.kind, a.missing, a.categories, a.values) == (b.kind, b.missing, b.categories, b.values), name
+        if a.kind == "numeric":
+            assert (a.moments.n, a.moments.min, a.moments.max) == (b.moments.n, b.moments.min, b.moments.max)
+            assert a.moments.std == pytest.approx(b.moments.std, rel=1e-9)
+            assert int(a.sketch.n) == a.moments.n and a.sketch.k == b.sketch.k
+            if a.values is None:  # many values: Spark's quantiles sit at the same ranks of the Python sketch
+                q = np.linspace(0.05, 0.95, 19)
+                ranks = np.asarray(b.sketch.get_cdf(np.asarray(a.sketch.get_quantiles(q)), True))[:-1]
+                assert np.max(np.abs(ranks - q)) <= 3 * RANK_ERROR
+
+
+def test_spark_drift_verdicts_equal_pandas_and_parquet(data, tmp_path):
+    ref_path, ref = data["ref"]
+    for label in ("same", "shifted"):
+        cur_path, cur = data[label]
+        expected = detect_drift(profile(ref_path), pd.read_parquet(cur_path))
+        for report in (detect_drift(ref, cur), detect_drift(profile(ref), cur_path), detect_drift(ref_path, cur)):
+            for col in report.columns:
+                if "within sketch error" not in col.reason:
+                    assert col.drifted == expected[col.name].drifted, (label, col.name, col.reason)
+        assert expected["x"].drifted == (label == "shifted")
+    saved = tmp_path / "ref.profile.json"
+    profile(ref).save(saved)
+    assert not detect_drift(Profile.load(saved), data["same"][1])["c"].drifted
+
+
+def test_high_cardinality_categories_are_capped_inside_spark(spark, monkeypatch):
+    import importlib
+
+    profile_module = importlib.import_module("pytest_mlgate.profile")
+
+    monkeypatch.setattr(profile_module, "CATEGORY_CAP", 50)
+    monkeypatch.setattr("pytest_mlgate.sources.CATEGORY_CAP", 50)
+    sdf = spark.range(200_000).selectExpr("cast(id % 5000 as string) as id_text", "cast(id % 7 as string) as small")
+    p = profile(sdf)
+    col = p["id_text"]
+    assert len(col.categories) == 50 and col.other_categories == 5000 - 50
+    assert sum(col.categories.values()) + col.other_rows == 200_000
+    assert p["small"].categories == {str(i): len(range(i, 200_000, 7)) for i in range(7)}
+
+
+def test_partition_fallback_gives_the_same_profile(data, monkeypatch):
+    from pyspark.sql import functions as F
+
+    path, sdf = data["ref"]
+    native = profile(sdf)
+    monkeypatch.delattr(F, "kll_sketch_agg_double")
+    fallback = profile(sdf)
+    for name in native.columns:
+        a, b = native[name], fallback[name]
+        assert (a.kind, a.missing, a.categories, a.values) == (b.kind, b.missing, b.categories, b.values), name
+        if a.kind == "numeric":
+            assert a.moments.n == b.moments.n and a.moments.std == pytest.approx(b.moments.std, rel=1e-9)
+
+
+def test_spark_errors_name_the_column(spark):
+    sdf = spark.range(10).selectExpr("id", "current_timestamp() as ts")
+    with pytest.raises(TypeError, match="column 'ts' has unsupported Spark type"):
+        profile(sdf)
+    with pytest.raises(ValueError, match="column 'nope' is not in the Spark DataFrame"):
+        profile(sdf, columns=["nope"])
