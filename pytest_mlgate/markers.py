@@ -35,8 +35,11 @@ def marks_key(item: pytest.Item) -> tuple[int, ...]:
     return tuple(id(m) for name in GATE_MARKERS for m in item.iter_markers(name))
 
 
-def parse_markers(item: pytest.Item, registry: MetricRegistry) -> ParsedMarkers:
-    """Every gate of ``item``'s markers; problems are collected, never raised."""
+def parse_markers(item: pytest.Item, registry: MetricRegistry, *, n_resamples: int | None = None) -> ParsedMarkers:
+    """Every gate of ``item``'s markers; problems are collected, never raised.
+
+    ``n_resamples`` is ini ``mlgate_bootstrap``: 0 leaves a ``confidence=`` gate nothing to judge.
+    """
     from .baseline import parse_tolerance
 
     parsed = ParsedMarkers(ItemSpec(), key=marks_key(item))
@@ -50,7 +53,8 @@ def parse_markers(item: pytest.Item, registry: MetricRegistry) -> ParsedMarkers:
             problems.append("model_threshold names no metric, e.g. model_threshold(accuracy=0.9)")
         for metric, value in kwargs.items():
             try:
-                gate = parse_gate(metric, value, direction=registry.direction, **options)
+                gate = parse_gate(metric, value, direction=registry.direction, can_bound=registry.can_bound,
+                                  **options)
             except GateSpecError as exc:
                 problems.append(f"model_threshold: {exc}{_did_you_mean(metric, value, registry)}")
                 continue
@@ -87,6 +91,11 @@ def parse_markers(item: pytest.Item, registry: MetricRegistry) -> ParsedMarkers:
             problems.append(str(exc))
         if not isinstance(item, pytest.Function):
             problems.append("model_seeds needs a test function (it runs the function's body once per seed)")
+    if n_resamples is not None and n_resamples < 1 and any(g.confidence is not None for g in spec.gates):
+        problems.append(
+            f"model_threshold: confidence= needs bootstrap resamples, but ini mlgate_bootstrap = {n_resamples} "
+            "turns them off; set mlgate_bootstrap to a positive number of resamples (e.g. 1000)"
+        )
     levels: dict[str, set[float]] = {}
     for gate in spec.gates:
         if gate.confidence is not None:

@@ -77,8 +77,8 @@ def resolve(config: pytest.Config) -> Settings:
         )
     if os.path.islink(baseline) and not os.path.exists(baseline):
         raise pytest.UsageError(
-            f"{'--mlgate-baseline' if baseline_opt else 'ini mlgate_baseline'}={baseline}: a symbolic link to "
-            f"{os.readlink(baseline)}, which does not exist"
+            f"{'--mlgate-baseline' if baseline_opt else 'ini mlgate_baseline'}: baseline file {baseline}: is a "
+            f"symbolic link to {os.readlink(baseline)}, which does not exist"
         )
     raw_tol = str(config.getini("mlgate_regression_tolerance")).strip()
     try:

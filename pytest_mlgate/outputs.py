@@ -73,9 +73,10 @@ class RunOutputs:
             if detail.startswith(option):  # the error names the option already
                 self.errors.append(f"mlgate: ERROR {detail}")
                 return
-            if str(path) not in detail:
-                detail = f"{path}: {detail}"
-            self.errors.append(f"mlgate: ERROR {option}={path}: cannot write it: {detail}")
+            if str(path) in detail:  # the error names the file already
+                self.errors.append(f"mlgate: ERROR {option}: {detail}")
+            else:
+                self.errors.append(f"mlgate: ERROR {option}={path}: cannot write it: {detail}")
 
     def _markdown(self) -> str:
         from .report import render_markdown

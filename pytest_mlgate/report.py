@@ -34,6 +34,9 @@ REPORT_VERSION = 1
 #: Columns of the summary table, in order.
 COLUMNS = ("test", "metric", "gate", "value", "threshold", "baseline", "change", "status")
 
+#: Model tests failed outside their gates that the Markdown lists one by one; the rest are counted.
+MAX_LISTED_FAILURES = 50
+
 _ICONS = {FAIL: "❌", INCONCLUSIVE: "❔", WARN: "⚠️", NEW: "🆕", PASS: "✅", SKIP: "⏭️"}
 
 _NONE = "-"
@@ -60,8 +63,9 @@ def _value_text(gate: GateResult) -> str:
     if seeds and gate.confidence is None and gate.judged is not None:
         return f"{text} (mean of {len(seeds)} seeds; worst {format_value(gate.judged)})"
     if gate.confidence is not None and gate.judged is not None and gate.judged != gate.value:
-        side = "lower" if gate.op in (">=", ">") else "upper"
-        return f"{text} ({side} {gate.confidence * 100:g}% bound {format_value(gate.judged)})"
+        from .gates import bound_label
+
+        return f"{text} ({bound_label(gate.op in ('>=', '>'), gate.confidence)} {format_value(gate.judged)})"
     return text
 
 
@@ -338,9 +342,12 @@ def render_markdown(
     verdict = verdict or run_verdict(results)
     unused = list(unused)
     lines = [f"## {title}", "", verdict_line(verdict)]
-    if verdict.failures:
-        lines += ["", "Failed model tests:", ""]
-        lines += [f"- `{f.nodeid}` ({f.outcome}): {' '.join(f.line.split())}" for f in verdict.failures]
+    outside = [f for f in verdict.failures if not f.by_gates]  # a failed gate has its own section below
+    if outside:
+        lines += ["", "Model tests that failed outside their gates:", ""]
+        lines += [f"- `{f.nodeid}` ({f.outcome}): {' '.join(f.line.split())}" for f in outside[:MAX_LISTED_FAILURES]]
+        if len(outside) > MAX_LISTED_FAILURES:
+            lines.append(f"- and {len(outside) - MAX_LISTED_FAILURES} more (see the JSON report's `failures`)")
     attention = [r for r in results if _needs_attention(r)]
     quiet = [r for r in results if not _needs_attention(r)]
     for result in attention:

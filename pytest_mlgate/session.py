@@ -122,7 +122,7 @@ class MlgateSession:
                 errors.append(str(exc))
         if not errors:
             for item in models:
-                parsed = parse_markers(item, self.registry)
+                parsed = parse_markers(item, self.registry, n_resamples=self.settings.n_resamples)
                 item.stash[parsed_key] = parsed
                 errors += [f"{item.nodeid}: {p}" for p in parsed.problems]
                 for text in parsed.warnings:
@@ -157,7 +157,7 @@ class MlgateSession:
         from .fixture import MlGate
         from .results import TestResult
 
-        parsed = item.stash.get(parsed_key, None) or parse_markers(item, self.registry)
+        parsed = item.stash.get(parsed_key, None) or parse_markers(item, self.registry, n_resamples=self.settings.n_resamples)
         seed = derive_seed(self.settings.base_seed, item.nodeid)
         path, line, _ = item.location
         result = TestResult(nodeid=item.nodeid, seed=seed, file=path, line=None if line is None else line + 1)
@@ -181,7 +181,7 @@ class MlgateSession:
     def current_spec(self, item: pytest.Item, state: ItemState) -> ItemSpec:
         """The test's gates, read again when a marker was added since (``request.node.add_marker``)."""
         if marks_key(item) != state.parsed.key:
-            state.parsed = parse_markers(item, self.registry)
+            state.parsed = parse_markers(item, self.registry, n_resamples=self.settings.n_resamples)
         return state.parsed.spec
 
     @pytest.hookimpl(tryfirst=True)

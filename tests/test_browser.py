@@ -92,8 +92,13 @@ def open_with_chromium(html: Path, profile: Path) -> dict:
     assert done.returncode == 0, done.stderr[-2000:]
     problems = [line for line in done.stderr.splitlines() if "CONSOLE" in line or "net::ERR" in line]
     dom = done.stdout
+    def size(body: str, attr: str) -> float:
+        found = re.search(rf'\b{attr}="([0-9.]+)', body[:2000])
+        return float(found.group(1)) if found else 0.0
+
     figures = [
-        {"kind": kind, "svg": True, "width": 1, "height": 1, "marks": len(re.findall(r"<(?:path|use|text)\b", body))}
+        {"kind": kind, "svg": True, "width": size(body, "width"), "height": size(body, "height"),
+         "marks": len(re.findall(r"<(?:path|use|text)\b", body))}
         for kind, body in re.findall(r'<figure class="plot" data-plot="([^"]+)"><svg(.*?)</svg>', dom, re.DOTALL)
     ]
     text = re.sub(r"<[^>]+>", " ", dom.split("<body>", 1)[-1])

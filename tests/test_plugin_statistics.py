@@ -138,6 +138,9 @@ def test_intervals_are_reproducible_and_stored_in_the_baseline(stats: pytest.Pyt
     import json
 
     stats.makepyfile("""
+        import pytest
+
+        @pytest.mark.model_threshold(accuracy=0.5, confidence=0.95)
         def test_it(mlgate, good, data):
             _, X, _, y = data
             mlgate.evaluate(good, X, y, metrics=["accuracy", "roc_auc"])
@@ -150,7 +153,16 @@ def test_intervals_are_reproducible_and_stored_in_the_baseline(stats: pytest.Pyt
     lo, hi = first["accuracy"]["interval"]
     assert lo < first["accuracy"]["value"] < hi and first["accuracy"]["confidence"] == 0.95
     assert first["accuracy"]["n"] == 228
+    assert "interval" not in first["roc_auc"]  # no confidence gate reads it: no churn in the file
     stats.makeini("[pytest]\nmlgate_bootstrap = 0\n")
+    refused = stats.runpytest("--mlgate-save-baseline")  # a confidence gate with no bootstrap: a usage error
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR
+    refused.stderr.fnmatch_lines(["*confidence= needs bootstrap resamples, but ini mlgate_bootstrap = 0*"])
+    stats.makepyfile(test_intervals_are_reproducible_and_stored_in_the_baseline="""
+        def test_it(mlgate, good, data):
+            _, X, _, y = data
+            mlgate.evaluate(good, X, y, metrics=["accuracy", "roc_auc"])
+    """)
     stats.runpytest("--mlgate-save-baseline").assert_outcomes(passed=1)
     off = json.loads((stats.path / "mlgate-baseline.json").read_text())["tests"]["test_intervals_are_reproducible_and_stored_in_the_baseline.py::test_it"]
     assert "interval" not in off["accuracy"]
