@@ -70,9 +70,9 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -1176,12 +1176,12 @@ def _numeric_block(
         elif method in ("psi", "jensenshannon", "kl_div") and ref_unique[k] > 20:
             edges = _sturges_edges(min(r[0], c[0]), max(r[-1], c[-1]), nr + nc)
             cnt_r, cnt_c = _sorted_histogram(r, edges), _sorted_histogram(c, edges)
-            result = _run_checked(name, method, lambda: _count_test(method, cnt_r, cnt_c, nr, nc))
+            result = _run_checked(name, method, lambda: _count_test(method, cnt_r, cnt_c, nr, nc))  # noqa: B023 - called at once
         elif method in ("psi", "jensenshannon", "kl_div", "chisquare", "chi2_homogeneity", "z"):
             _, cnt_r, cnt_c = _union_counts(r, c)
-            result = _run_checked(name, method, lambda: _count_test(method, cnt_r, cnt_c, nr, nc))
+            result = _run_checked(name, method, lambda: _count_test(method, cnt_r, cnt_c, nr, nc))  # noqa: B023 - called at once
         else:
-            result = _run_checked(name, method, lambda: _raw_value_test(method, r, c))
+            result = _run_checked(name, method, lambda: _raw_value_test(method, r, c))  # noqa: B023 - called at once
         out.append(
             _Partial(
                 name=name,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from .results import FAIL, PASS, GateResult, format_value
 
 if TYPE_CHECKING:
-    from .baseline import Tolerance
+    from .regression import Tolerance
 
 SEVERITIES = ("fail", "warn")
 _OPS: dict[str, Callable[[float, float], bool]] = {

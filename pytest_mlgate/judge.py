@@ -18,7 +18,8 @@ from .policy import StatusPolicy
 from .results import FAIL, NEW, PASS, SKIP, GateResult, MetricRecord, TestResult, format_value
 
 if TYPE_CHECKING:
-    from .baseline import Baseline, Tolerance
+    from .baseline import Baseline
+    from .regression import Tolerance
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def _missing_hint(metric: str, recorded: Iterable[str], ctx: JudgeContext) -> st
 
 
 def _regression_verdicts(result: TestResult, spec: ItemSpec, ctx: JudgeContext) -> list[GateResult]:
-    from .baseline import judge_regression
+    from .regression import judge_regression
 
     # a metric model_regression names but the test never recorded fails closed, baseline or not,
     # whatever the severity of its threshold (unless a failing threshold gate on it already says so)

@@ -40,7 +40,7 @@ def parse_markers(item: pytest.Item, registry: MetricRegistry, *, n_resamples: i
 
     ``n_resamples`` is ini ``mlgate_bootstrap``: 0 leaves a ``confidence=`` gate nothing to judge.
     """
-    from .baseline import parse_tolerance
+    from .regression import parse_tolerance
 
     parsed = ParsedMarkers(ItemSpec(), key=marks_key(item))
     spec, problems = parsed.spec, parsed.problems

@@ -16,8 +16,8 @@ import pytest
 from .policy import StatusPolicy
 
 if TYPE_CHECKING:
-    from .baseline import Tolerance
     from .fixture import Settings as EvalSettings
+    from .regression import Tolerance
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Settings:
 
 def resolve(config: pytest.Config) -> Settings:
     """Read and validate every mlgate option and ini value; UsageError naming the bad one."""
-    from .baseline import parse_tolerance
+    from .regression import parse_tolerance
 
     opt = config.option
     baseline_opt = getattr(opt, "mlgate_baseline", None)

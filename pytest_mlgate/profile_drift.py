@@ -35,8 +35,9 @@ them is a ``ValueError`` naming the method.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -577,7 +578,7 @@ def drift_from_inputs(reference: Any, current: Any, **kwargs: Any) -> _drift.Dri
     wanted = None if columns is None else ([columns] if isinstance(columns, (str, bytes)) or not isinstance(columns, Iterable) else list(columns))
     profiles = []
     other_names: list[Any] | None = None
-    for data, side in ((reference, "reference"), (current, "current")):
+    for data, _side in ((reference, "reference"), (current, "current")):
         if isinstance(data, Profile):
             other_names = list(data.columns)
     for data, side in ((reference, "reference"), (current, "current")):

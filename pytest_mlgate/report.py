@@ -7,15 +7,12 @@ decides a status. Pure stdlib, no pytest import.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from .policy import RunVerdict, count_statuses, run_verdict, test_status, worst_status  # noqa: F401
-from .results import (
+from .results import (  # noqa: I001
     FAIL,
     INCONCLUSIVE,
     NEW,
@@ -26,6 +23,8 @@ from .results import (
     TestResult,
     format_change,
     format_value,
+    jsonable,
+    utc_now,
 )
 
 #: Report JSON format version.
@@ -391,22 +390,6 @@ def render_markdown(
     from .trends import fit_markdown, mermaid_trends
 
     return fit_markdown("\n".join(lines) + "\n" + mermaid_trends(results, history))
-
-
-def jsonable(obj: Any) -> Any:
-    """A copy of ``obj`` safe for strict JSON: NaN/inf become strings, tuples become lists."""
-    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
-        return str(obj)
-    if isinstance(obj, Mapping):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    return obj
-
-
-def utc_now() -> str:
-    """Current time, ISO 8601 UTC to the second."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def render_json(

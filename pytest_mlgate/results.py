@@ -8,7 +8,9 @@ output: terminal summary, JUnit XML, Markdown, JSON, history and baseline.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 #: Gate statuses, as the reports print them.
@@ -219,3 +221,19 @@ def _float_from_json(value: Any) -> Any:
     if isinstance(value, str) and value in ("nan", "inf", "-inf"):
         return float(value)
     return value
+
+
+def jsonable(obj: Any) -> Any:
+    """A copy of ``obj`` safe for strict JSON: NaN/inf become strings, tuples become lists."""
+    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
+        return str(obj)
+    if isinstance(obj, Mapping):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    return obj
+
+
+def utc_now() -> str:
+    """Current time, ISO 8601 UTC to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import glob as _glob
 import os
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from .profile import (
     CATEGORY_CAP,

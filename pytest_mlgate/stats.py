@@ -114,7 +114,6 @@ def bootstrap_intervals(
     ``y_pred`` is None). Returns ``{name: (low, high)}``.
     """
     __tracebackhide__ = hide_input_errors
-    import numpy as np
 
     names = _check_names(names, task, callables)
     _check_resampling(n_resamples, confidence, seed)

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import pytest
-
 # pytester's in-process runs drop modules first imported inside them, and numpy's C
 # extension cannot be loaded twice: import the heavy stack once, up front.
 import numpy  # noqa: F401
 import pandas  # noqa: F401
+import pytest
 import scipy.spatial.distance  # noqa: F401
 import scipy.stats  # noqa: F401
 import sklearn.base  # noqa: F401
