@@ -1,4 +1,8 @@
-"""Fixtures of a small model project: three models trained once per session on bundled data."""
+"""Fixtures of a small model project: models trained on bundled data, once, through the model cache.
+
+``mlgate_cache.model(name, train, *args)`` trains on the first run and loads on the next ones; it
+retrains when the training function, a helper it calls, an argument or a library version changes.
+"""
 
 from __future__ import annotations
 
@@ -26,11 +30,28 @@ def cancer_data():
     return _split(X, y)
 
 
+def fit_logistic(X, y):
+    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(X, y)
+
+
+def fit_forest(X, y, seed=SEED):
+    return RandomForestClassifier(n_estimators=200, random_state=seed).fit(X, y)
+
+
+def fit_tree(X, y):
+    from sklearn.tree import DecisionTreeClassifier
+
+    return DecisionTreeClassifier(max_depth=3, random_state=SEED).fit(X, y)
+
+
+def fit_ridge(X, y):
+    return Ridge(alpha=0.1).fit(X, y)
+
+
 @pytest.fixture(scope="session")
-def cancer_model(cancer_data):
+def cancer_model(mlgate_cache, cancer_data):
     X_train, _, y_train, _ = cancer_data
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
-    return model.fit(X_train, y_train)
+    return mlgate_cache.model("cancer", fit_logistic, X_train, y_train)
 
 
 @pytest.fixture(scope="session")
@@ -40,18 +61,23 @@ def wine_data():
 
 
 @pytest.fixture(scope="session")
-def wine_model(wine_data):
+def wine_model(mlgate_cache, wine_data):
     X_train, _, y_train, _ = wine_data
-    return RandomForestClassifier(n_estimators=200, random_state=SEED).fit(X_train, y_train)
+    return mlgate_cache.model("wine", fit_forest, X_train, y_train)
 
 
 @pytest.fixture(scope="session")
-def cancer_champion(cancer_data):
-    """The model in production: an older, simpler one (a shallow tree)."""
-    from sklearn.tree import DecisionTreeClassifier
+def wine_forest(mlgate_cache, wine_data):
+    """``wine_forest(seed)``: the wine forest trained with ``seed``, once per seed across runs."""
+    X_train, _, y_train, _ = wine_data
+    return lambda seed: mlgate_cache.model("wine-seeded", fit_forest, X_train, y_train, seed=seed)
 
+
+@pytest.fixture(scope="session")
+def cancer_champion(mlgate_cache, cancer_data):
+    """The model in production: an older, simpler one (a shallow tree)."""
     X_train, _, y_train, _ = cancer_data
-    return DecisionTreeClassifier(max_depth=3, random_state=SEED).fit(X_train, y_train)
+    return mlgate_cache.model("cancer-champion", fit_tree, X_train, y_train)
 
 
 @pytest.fixture(scope="session")
@@ -61,9 +87,9 @@ def diabetes_data():
 
 
 @pytest.fixture(scope="session")
-def diabetes_model(diabetes_data):
+def diabetes_model(mlgate_cache, diabetes_data):
     X_train, _, y_train, _ = diabetes_data
-    return Ridge(alpha=0.1).fit(X_train, y_train)
+    return mlgate_cache.model("diabetes", fit_ridge, X_train, y_train)
 
 
 @pytest.hookimpl(optionalhook=True)  # so `pytest -p no:mlgate` still runs this project's other tests

@@ -144,7 +144,7 @@ class RunOutputs:
             self.messages.append("mlgate: run interrupted: baseline not saved")
             return
         complete = [r for r in self.results if savable(r)]
-        kept = len(self.results) - len(complete)
+        kept = sum(1 for r in self.results if not _completed(r))
         if not complete and not self.gone:
             self.messages.append(f"mlgate: baseline not saved: no model test completed ({kept} kept their stored values)")
             return
@@ -167,10 +167,14 @@ class RunOutputs:
             )
 
 
+def _completed(result: TestResult) -> bool:
+    return result.judged and result.outcome not in ("error", "skipped")
+
+
 def savable(result: TestResult) -> bool:
     """A test's values may replace its stored ones only when its body ran to the end: not when it
     errored, raised outside its gates, was skipped, or the run stopped inside it."""
-    return result.judged and result.outcome not in ("error", "skipped") and bool(result.metrics)
+    return _completed(result) and bool(result.metrics)
 
 
 def _stored_entries(results: Sequence[TestResult]) -> dict[str, dict[str, Any]]:

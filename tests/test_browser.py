@@ -29,7 +29,10 @@ KINDS = {"confusion", "roc", "pr", "calibration", "predicted-vs-actual", "residu
          "residual-distribution", "slices", "compare-roc", "compare-pr", "compare-difference", "drift-numeric",
          "drift-categorical", "trend"}
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium installed (apt-get install -y chromium)")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="no chromium installed (apt-get install -y chromium)"),
+]
 
 
 def example_report(workdir: Path) -> Path:

@@ -297,6 +297,7 @@ def test_two(model):
 """
 
 
+@pytest.mark.slow
 def test_xdist_workers_train_once_and_the_controller_sums_up(suite: pytest.Pytester) -> None:
     edit(suite, "conftest.py", "SLEEP = 0.0", "SLEEP = 1.5")  # both workers ask while the first trains
     suite.makepyfile(test_suite=XDIST_TESTS)
@@ -310,6 +311,7 @@ def test_xdist_workers_train_once_and_the_controller_sums_up(suite: pytest.Pytes
     assert trained(suite) == 1
 
 
+@pytest.mark.slow
 def test_concurrent_runs_do_not_corrupt_the_cache(suite: pytest.Pytester) -> None:
     edit(suite, "conftest.py", "SLEEP = 0.0", "SLEEP = 1.0")
     suite.makepyfile(test_other="""

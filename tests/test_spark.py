@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (pip install pytest-mlgate[spark])")
 pa = pytest.importorskip("pyarrow", reason="pyarrow is not installed (pip install pytest-mlgate[spark])")
