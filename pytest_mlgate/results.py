@@ -198,14 +198,16 @@ def format_value(value: float | None) -> str:
 
 
 def format_change(value: float | None, baseline: float | None) -> str:
-    """``value - baseline`` signed ("+0.01", "-0.02"), "0" for float noise, "-" when unknown."""
+    """``value - baseline`` signed ("+0.01", "-0.02"), "0" for float noise and for a change below the
+    precision a baseline stores (6 significant digits), "-" when unknown."""
     if value is None or baseline is None:
         return "-"
     diff = value - baseline
     if math.isnan(diff):
         return "-"
-    if abs(diff) <= 1e-9 * max(1.0, abs(baseline)):
-        return "0"  # the same model, rounded differently (1e-17 is no change)
+    stored = 0.5 * 10.0 ** (math.floor(math.log10(abs(baseline))) - 5) if baseline and math.isfinite(baseline) else 0.0
+    if abs(diff) <= max(stored, 1e-9 * max(1.0, abs(baseline))):
+        return "0"  # the same model, stored at 6 digits or rounded differently: no change
     text = format_value(diff)
     return f"+{text}" if diff > 0 else text
 
