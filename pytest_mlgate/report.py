@@ -251,6 +251,18 @@ def _md_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]
     return lines
 
 
+def _cache_lines(results: Sequence[TestResult]) -> list[str]:
+    """Which models came from the model cache and which were trained, with the time saved."""
+    uses = [m for r in results for m in r.models]
+    if not uses:
+        return []
+    cached = [m for m in uses if m.get("source") == "cache"]
+    saved = sum(float(m.get("saved_seconds") or 0.0) for m in cached)
+    names = ", ".join(f"`{m.get('name')}`" for m in uses if m.get("source") != "cache")
+    trained = f"{len(uses) - len(cached)} trained" + (f" ({names})" if names else "")
+    return ["", f"Models: {len(cached)} from the cache, {trained}; training time saved {saved:.1f} s"]
+
+
 def _status_cell(status: str) -> str:
     icon = _ICONS.get(status)
     return f"{icon} {status}" if icon else status
@@ -341,6 +353,7 @@ def render_markdown(
     verdict = verdict or run_verdict(results)
     unused = list(unused)
     lines = [f"## {title}", "", verdict_line(verdict)]
+    lines += _cache_lines(results)
     outside = [f for f in verdict.failures if not f.by_gates]  # a failed gate has its own section below
     if outside:
         lines += ["", "Model tests that failed outside their gates:", ""]

@@ -442,3 +442,12 @@ def test_values_and_changes_are_formatted_alike_everywhere() -> None:
     # float noise between two runs of the same model is no change
     assert format_change(0.4021 - 1.11e-16, 0.4021) == "0" and format_change(44.3 + 7e-15, 44.3) == "0"
     assert format_change(None, 0.5) == format_change(0.5, None) == format_change(float("nan"), 0.5) == "-"
+
+
+def test_markdown_says_which_models_came_from_the_cache() -> None:
+    r = TestResult("t.py::m", models=[
+        {"name": "a", "key": "k1", "source": "cache", "seconds": 0.1, "saved_seconds": 12.0},
+        {"name": "b", "key": "k2", "source": "trained", "seconds": 3.0, "saved_seconds": 0.0},
+    ])
+    md = render_markdown([r], baseline_present=False)
+    assert "Models: 1 from the cache, 1 trained (`b`); training time saved 12.0 s" in md
