@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow  # real processes, signals and filesystems
-
 from pytest_mlgate._files import append_whole, remove_stale_temps, write_text_atomic
 from pytest_mlgate.baseline import Baseline, BaselineEntry, BaselineError, append_history
+
+pytestmark = pytest.mark.slow  # real processes, signals and filesystems
 
 PROV = {"commit": "abc"}
 
