@@ -109,6 +109,14 @@ class MlGate:
         checked = {}
         for key, v in metrics.items():  # a loop: a comprehension's frame would show in tracebacks
             checked[key] = _as_float(key, v)
+        for key in checked:
+            known = self._registry.known_direction(key)
+            if higher_is_better is not None and known is not None and known != higher_is_better:
+                raise ValueError(
+                    f"mlgate.record: {key}: higher_is_better={higher_is_better} contradicts the metric registry "
+                    f"({'higher' if known else 'lower'} is better for {key}); leave it out, or record the value "
+                    "under another name"
+                )
         for key, v in checked.items():
             direction = higher_is_better if higher_is_better is not None else self._registry.direction(key)
             self._result.metrics[key] = MetricRecord(key, v, direction)
@@ -149,6 +157,7 @@ class MlGate:
             labels=labels,
         )
         self.tasks.add("regression" if ev.prepared.task == "regression" else "classification")
+        small_gaps = _gaps_of_judged_slices(ev, self._settings.min_slice_size)
         intervals = self._intervals(ev, prefix)
         _add_plot(self._result, f"evaluate:{prefix}" if prefix else "evaluate", lambda: evaluation_summary(ev.prepared))
         out: dict[str, float] = {}
@@ -161,6 +170,8 @@ class MlGate:
             )
             if name in intervals:
                 record.interval, record.confidence = intervals[name]
+            if name in small_gaps:  # fewer than two slices big enough to judge: the gap is shown, not gated
+                record.slice_column, record.n = small_gaps[name]
             self._result.metrics[full] = record
             out[full] = value
         return out
@@ -498,6 +509,28 @@ def _add_plot(result: TestResult, key: str, build: Any) -> None:
     except Exception as exc:  # noqa: BLE001 - pictures are a report, not a gate
         summary = {"kind": key.split(":")[0], "omitted": f"{type(exc).__name__}: {exc}"[:300]}
     add_plot(result.plots, key, summary)
+
+
+def _gaps_of_judged_slices(ev: Evaluation, min_size: int) -> dict[str, tuple[str, int]]:
+    """Each ``<metric>_gap`` over the slices of at least ``min_size`` rows only, as every other gate
+    judges slices: a 10-row slice never moves a gated gap. With fewer than two such slices the gap
+    stays over all slices and is returned (``name -> (column, smallest slice size)``) to be shown
+    as too small to judge."""
+    by_base: dict[str, list[tuple[float, int, str]]] = {}
+    for name, (base, col, _mask) in ev.slices.items():
+        by_base.setdefault(base, []).append((ev.values[name], int(ev.n.get(name) or 0), col))
+    small: dict[str, tuple[str, int]] = {}
+    for base, slices in by_base.items():
+        gap = f"{base}_gap"
+        if gap not in ev.values:
+            continue
+        judged = [v for v, size, _ in slices if size >= min_size]
+        if len(judged) >= 2:
+            ev.values[gap] = float(max(judged) - min(judged)) if all(v == v for v in judged) else float("nan")
+            ev.n[gap] = sum(size for _, size, _ in slices if size >= min_size)
+        else:
+            small[gap] = (slices[0][2], min(size for _, size, _ in slices))
+    return small
 
 
 def _as_float(name: str, value: Any) -> float:

@@ -357,6 +357,18 @@ class MetricRegistry:
                 return found.can_bound
         return True
 
+    def known_direction(self, name: str) -> bool | None:
+        """The direction of a registry metric named exactly (or its slice or ``_gap``), else None.
+
+        Unlike :meth:`direction` it guesses nothing from prefixes: a name the user made up
+        (``error_rate``) has no known direction to contradict.
+        """
+        base = split_slice_name(name)[0]
+        if base.endswith("_gap") and base not in self._metrics:
+            return False if self.known_direction(base[: -len("_gap")]) is not None else None
+        metric = self._metrics.get(base)
+        return None if metric is None else metric.higher_is_better
+
     def direction(self, name: str) -> bool | None:
         """True when higher is better, False when lower is, None when unknown.
 

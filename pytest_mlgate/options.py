@@ -75,7 +75,7 @@ def resolve(config: pytest.Config) -> Settings:
             f"--mlgate-baseline={baseline_opt}: no such file ({baseline}); check the path, or add "
             "--mlgate-save-baseline to create it"
         )
-    if os.path.islink(baseline) and not os.path.exists(baseline):
+    if os.path.islink(baseline) and not os.path.exists(baseline) and not save:  # saving writes through it
         raise pytest.UsageError(
             f"{'--mlgate-baseline' if baseline_opt else 'ini mlgate_baseline'}: baseline file {baseline}: is a "
             f"symbolic link to {os.readlink(baseline)}, which does not exist"

@@ -46,24 +46,68 @@ class RunOutputs:
         return self._provenance
 
     def write_all(self) -> None:
-        """Every output asked for, each on its own."""
+        """Every output asked for, each on its own, all rendering one verdict.
+
+        A target that cannot be written (a directory, a file where a directory should be, no write
+        permission) is found before anything is written, so the run's FAIL for it is in every other
+        output; one that fails only while being written makes the reports already written be
+        rewritten with the FAIL. The store goes first, the appends (step summary, history) last.
+        """
         s = self.settings
-        if s.save_baseline:
+        summary = os.environ.get("GITHUB_STEP_SUMMARY") if s.step_summary and self.results else None
+        targets = [("--mlgate-save-baseline", s.baseline_path if s.save_baseline else None),
+                   ("--mlgate-report", s.report), ("--mlgate-json", s.json), ("--mlgate-html", s.html),
+                   ("$GITHUB_STEP_SUMMARY", Path(summary) if summary else None), ("--mlgate-history", s.history)]
+        blocked = set()
+        for option, path in targets:
+            problem = None if path is None else unwritable(path)
+            if problem is not None:
+                blocked.add(option)
+                self.errors.append(f"mlgate: ERROR {option}={path}: cannot write it: {problem}")
+        self._refresh_verdict()
+        if s.save_baseline and "--mlgate-save-baseline" not in blocked:
             self._attempt("--mlgate-save-baseline", s.baseline_path, self.save_baseline)
-        if s.history is not None:
+        files = [(option, path, writer) for option, path, writer in (
+            ("--mlgate-report", s.report, self.write_markdown), ("--mlgate-json", s.json, self.write_json),
+            ("--mlgate-html", s.html, self.write_html),
+        ) if path is not None and option not in blocked]
+        written = self._write_files(files)
+        if summary and "$GITHUB_STEP_SUMMARY" not in blocked:
+            self._attempt("$GITHUB_STEP_SUMMARY", Path(summary), lambda p: self._step_summary(self._markdown()))
+            if self._refresh_verdict():
+                self._write_files(written, again=True)
+        if s.history is not None and "--mlgate-history" not in blocked:
             self._attempt("--mlgate-history", s.history, self.append_history)
-        markdown: str | None = None
-        if s.report is not None or (s.step_summary and os.environ.get("GITHUB_STEP_SUMMARY") and self.results):
-            markdown = self._markdown()
-        if s.report is not None and markdown is not None:
-            self._attempt("--mlgate-report", s.report, lambda p: self._write(p, markdown, "Markdown report"))
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary and s.step_summary and self.results and markdown is not None:
-            self._attempt("$GITHUB_STEP_SUMMARY", Path(summary), lambda p: self._step_summary(markdown))
-        if s.json is not None:
-            self._attempt("--mlgate-json", s.json, self.write_json)
-        if s.html is not None:
-            self._attempt("--mlgate-html", s.html, self.write_html)
+            if self._refresh_verdict():
+                self._write_files(written, again=True)
+
+    def _write_files(self, files: list[tuple[str, Path, Callable[[Path], None]]], *, again: bool = False
+                     ) -> list[tuple[str, Path, Callable[[Path], None]]]:
+        """Write the report files; when one fails, the verdict turns FAIL and those written are rewritten."""
+        written = []
+        for option, path, writer in files:
+            before = len(self.errors)
+            self._attempt(option, path, writer)
+            if len(self.errors) == before:
+                written.append((option, path, writer))
+        if self._refresh_verdict() and not again:
+            for option, path, writer in written:
+                self._attempt(option, path, writer)
+        return written
+
+    def _refresh_verdict(self) -> bool:
+        """Make the verdict FAIL, naming the outputs that could not be written; True when it changed."""
+        if not self.errors or tuple(self.errors) == self.verdict.errors:
+            return False
+        from dataclasses import replace
+
+        from .results import FAIL
+
+        self.verdict = replace(self.verdict, status=FAIL, errors=tuple(self.errors))
+        return True
+
+    def write_markdown(self, path: Path) -> None:
+        self._write(path, self._markdown(), "Markdown report")
 
     def _attempt(self, option: str, path: Path, write: Callable[[Path], None]) -> None:
         try:
@@ -90,12 +134,15 @@ class RunOutputs:
         """The recent runs of ``--mlgate-history`` (this one included once appended), for trends."""
         if self.settings.history is None:
             return []
+        from .baseline import history_record
         from .trends import read_history
 
         try:
-            return list(read_history(self.settings.history))
+            records = list(read_history(self.settings.history))
         except (OSError, ValueError):
-            return []
+            records = []
+        # this run, which is appended after the reports are written
+        return [*records, history_record(self.results, self.provenance(), self.verdict.status)]
 
     def _write(self, path: Path, text: str, what: str) -> None:
         from .report import write_text_atomic
@@ -132,8 +179,9 @@ class RunOutputs:
     def append_history(self, path: Path) -> None:
         from .baseline import append_history, history_record
 
-        status = "interrupted" if self.verdict.interrupted else self.verdict.status
-        append_history(path, history_record(self.results, self.provenance(), status))
+        record = history_record(self.results, self.provenance(), self.verdict.status)
+        record["interrupted"] = self.verdict.interrupted
+        append_history(path, record)
         self.messages.append(f"mlgate: history appended to {path}")
 
     def save_baseline(self, path: Path) -> None:
@@ -192,3 +240,19 @@ def _stored_entries(results: Sequence[TestResult]) -> dict[str, dict[str, Any]]:
             if name not in confident and entry.interval is not None:
                 stored[name] = replace(entry, interval=None, confidence=None)
     return entries
+
+
+def unwritable(path: Path) -> str | None:
+    """Why ``path`` cannot be written as a file, found without writing anything; None when it can."""
+    if path.is_dir():
+        return "it is a directory, not a file"
+    if path.exists():
+        return None if os.access(path, os.W_OK) else "permission denied"
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"{parent} is a file, not a directory"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"the directory {parent} is not writable"
+    return None

@@ -159,6 +159,9 @@ def verdict_text(verdict: RunVerdict) -> str:
     elif failed_tests:
         head = f"{_plural(len(failed_tests), 'model test')} failed" + (f" ({errored} with errors)" if errored else "")
         head += f"; {counts[PASS]} of {_plural(total, 'gate')} passed" if total else ", no gate evaluated"
+    elif verdict.errors and verdict.status == FAIL:
+        head = f"{_plural(len(verdict.errors), 'output')} could not be written"
+        head += f"; {counts[PASS]} of {_plural(total, 'gate')} passed" if total else ""
     elif verdict.status == FAIL:
         head = "pytest failed the run"
         head += f"; {counts[PASS]} of {_plural(total, 'gate')} passed" if total else ""
@@ -430,8 +433,10 @@ def render_json(
                 "new": counts[NEW],
                 "inconclusive": counts[INCONCLUSIVE],
                 "skipped": counts[SKIP],
-                "failed_tests": sum(1 for f in verdict.failures if f.outcome == "failed"),
-                "errored_tests": sum(1 for f in verdict.failures if f.outcome == "error"),
+                "failed_tests": sum(1 for f in verdict.failures if f.outcome == "failed" and not f.by_gates),
+                "errored_tests": sum(1 for f in verdict.failures if f.outcome == "error" and not f.by_gates),
+                "skipped_tests": sum(1 for r in results if r.outcome in ("skipped", "xfailed")),
+                "output_errors": list(verdict.errors),
                 "interrupted": verdict.interrupted,
                 "status": verdict.status,
                 "verdict": verdict_text(verdict),

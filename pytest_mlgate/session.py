@@ -407,6 +407,7 @@ class MlgateSession:
             {nodeid for nodeid, _ in unused if nodeid not in self.results}, self.config.rootpath,
         )
         run.write_all()
+        self.verdict = run.verdict  # FAIL when an output could not be written
         self.messages += run.messages + run.errors
         if run.errors and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -415,7 +416,7 @@ class MlgateSession:
         from .policy import run_verdict
 
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
-        return run_verdict(results, interrupted=interrupted, pytest_failed=exitstatus == pytest.ExitCode.TESTS_FAILED)
+        return run_verdict(results, interrupted=interrupted, pytest_failed=exitstatus != pytest.ExitCode.OK)
 
     @pytest.hookimpl(trylast=True)  # after pytest's own lines, wherever this plugin was registered
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:

@@ -316,8 +316,10 @@ def test_interrupted_run_saves_nothing_and_says_so(pytester: pytest.Pytester) ->
             mlgate.record(accuracy=0.8)
             raise KeyboardInterrupt
     """)
-    result = pytester.runpytest_subprocess("--mlgate-save-baseline", "--mlgate-json=r.json")
+    result = pytester.runpytest_subprocess("--mlgate-save-baseline", "--mlgate-json=r.json", "--mlgate-history=h.jsonl")
     assert result.ret == pytest.ExitCode.INTERRUPTED
+    line = json.loads((pytester.path / "h.jsonl").read_text().splitlines()[-1])
+    assert (line["status"], line["interrupted"]) == ("FAIL", True)  # the same verdict as every output
     assert not (pytester.path / "mlgate-baseline.json").exists()
     assert "run interrupted: baseline not saved" in result.stdout.str()
     data = json.loads((pytester.path / "r.json").read_text())
@@ -454,3 +456,65 @@ def test_github_actions_annotations_on_the_tests_line(pytester: pytest.Pytester,
                for line in lines)
     monkeypatch.delenv("GITHUB_ACTIONS")
     assert "::error" not in pytester.runpytest().stdout.str()
+
+
+def test_record_cannot_flip_a_registry_metrics_direction(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        import pytest
+
+        def test_flip(mlgate):
+            with pytest.raises(ValueError, match="higher_is_better=False contradicts the metric registry"):
+                mlgate.record("accuracy", 0.5, higher_is_better=False)
+            mlgate.record("error_rate", 0.1, higher_is_better=False)  # a name of the user's own: fine
+            mlgate.record("accuracy", 0.5, higher_is_better=True)  # agreeing is fine
+    """)
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_an_output_that_cannot_be_written_makes_every_other_output_fail(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_a(mlgate):\n    mlgate.record(accuracy=0.9)\n")
+    (pytester.path / "blocker").write_text("a file, not a directory\n")
+    result = pytester.runpytest("--mlgate-report=blocker/r.md", "--mlgate-json=ok.json", "--mlgate-history=h.jsonl")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["mlgate: ERROR --mlgate-report=*blocker/r.md: cannot write it: *blocker is a file, not a directory"])
+    data = json.loads((pytester.path / "ok.json").read_text())
+    assert data["summary"]["status"] == "FAIL" and data["summary"]["output_errors"]
+    assert json.loads((pytester.path / "h.jsonl").read_text().splitlines()[-1])["status"] == "FAIL"
+    assert "mlgate: FAIL: 1 output could not be written" in result.stdout.str()
+
+
+def test_a_gap_ignores_slices_too_small_to_judge(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        import numpy as np
+        import pytest
+
+        @pytest.mark.model_threshold(accuracy_gap=0.1)
+        def test_gap(mlgate):
+            y = np.array([0, 1] * 200)
+            pred = y.copy()
+            pred[-30:] ^= 1  # the last 30 rows, two small slices, all wrong
+            group = np.array(["A"] * 370 + ["B"] * 20 + ["C"] * 10)
+            mlgate.evaluate(y_true=y, y_pred=pred, metrics=["accuracy"], slice_by=group)
+
+        @pytest.mark.model_threshold(accuracy_gap=0.1)
+        def test_gap_of_big_slices(mlgate):
+            y = np.array([0, 1] * 200)
+            pred = y.copy()
+            pred[-100:] ^= 1
+            group = np.array(["A"] * 200 + ["B"] * 200)
+            mlgate.evaluate(y_true=y, y_pred=pred, metrics=["accuracy"], slice_by=group)
+    """)
+    result = pytester.runpytest("--mlgate-json=r.json")
+    result.assert_outcomes(passed=1, failed=1)
+    tests = {t["nodeid"].split("::")[1]: t for t in json.loads((pytester.path / "r.json").read_text())["tests"]}
+    small = next(g for g in tests["test_gap"]["gates"] if g["metric"] == "accuracy_gap")
+    assert small["status"] == "SKIP"
+    big = next(g for g in tests["test_gap_of_big_slices"]["gates"] if g["metric"] == "accuracy_gap")
+    assert big["status"] == "FAIL" and big["value"] == pytest.approx(0.5)
+
+
+def test_a_run_pytest_fails_for_no_tests_is_no_pass(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_a(mlgate):\n    mlgate.record(accuracy=0.9)\n")
+    result = pytester.runpytest("-k", "nothing_matches", "--mlgate-json=r.json")
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    assert json.loads((pytester.path / "r.json").read_text())["summary"]["status"] == "FAIL"

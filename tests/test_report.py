@@ -349,8 +349,10 @@ def test_render_json_summary_and_strict_json() -> None:
         "new": 0,
         "inconclusive": 0,
         "skipped": 0,
-        "failed_tests": 2,
+        "failed_tests": 0,  # both failed by their gates, not outside them
         "errored_tests": 0,
+        "skipped_tests": 0,
+        "output_errors": [],
         "interrupted": False,
         "status": FAIL,
         "verdict": "2 of 6 gates failed (1 warning)",
