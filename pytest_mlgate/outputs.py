@@ -67,7 +67,7 @@ class RunOutputs:
         self._refresh_verdict()
         if s.save_baseline and "--mlgate-save-baseline" not in blocked:
             self._attempt("--mlgate-save-baseline", s.baseline_path, self.save_baseline)
-        files = [(option, path, writer) for option, path, writer in (
+        files: list[tuple[str, Path, Callable[[Path], None]]] = [(option, path, writer) for option, path, writer in (
             ("--mlgate-report", s.report, self.write_markdown), ("--mlgate-json", s.json, self.write_json),
             ("--mlgate-html", s.html, self.write_html),
         ) if path is not None and option not in blocked]
@@ -81,7 +81,7 @@ class RunOutputs:
             if self._refresh_verdict():
                 self._write_files(written, again=True)
 
-    def _write_files(self, files: list[tuple[str, Path, Callable[[Path], None]]], *, again: bool = False
+    def _write_files(self, files: Sequence[tuple[str, Path, Callable[[Path], None]]], *, again: bool = False
                      ) -> list[tuple[str, Path, Callable[[Path], None]]]:
         """Write the report files; when one fails, the verdict turns FAIL and those written are rewritten."""
         written = []
