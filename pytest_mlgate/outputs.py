@@ -247,12 +247,12 @@ def unwritable(path: Path) -> str | None:
     if path.is_dir():
         return "it is a directory, not a file"
     if path.exists():
-        return None if os.access(path, os.W_OK) else "permission denied"
+        return None if os.access(path, os.W_OK) else "the file is not writable (permissions or a read-only file system)"
     parent = path.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
     if not parent.is_dir():
         return f"{parent} is a file, not a directory"
     if not os.access(parent, os.W_OK | os.X_OK):
-        return f"the directory {parent} is not writable"
+        return f"the directory {parent} is not writable (permissions or a read-only file system)"
     return None

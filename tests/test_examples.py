@@ -18,7 +18,7 @@ def test_a_second_run_of_the_examples_trains_nothing(pytester: pytest.Pytester, 
             shutil.copy(path, pytester.path / path.name)
     cold = pytester.runpytest_subprocess(*args, "-m", "model", "-p", "no:randomly")
     cold.assert_outcomes(passed=11, warnings=1)
-    cold.stdout.fnmatch_lines(["mlgate cache: * models from the cache, 7 trained*"])  # each trained once
+    cold.stdout.fnmatch_lines(["mlgate cache: * from the cache, 7 trained*"])  # each trained once
     warm = pytester.runpytest_subprocess(*args, "-m", "model", "-p", "no:randomly")
     warm.assert_outcomes(passed=11, warnings=1)
-    warm.stdout.fnmatch_lines(["mlgate cache: * models from the cache, 0 trained; training time saved*"])
+    warm.stdout.fnmatch_lines(["mlgate cache: * from the cache, 0 trained; training time saved*"])
