@@ -64,7 +64,7 @@ class MlgateSession:
         self.messages: list[str] = []
         self.usage_errors: list[str] = []
         self.collected = collected  # every collected test id, deselected ones too
-        self.order: dict[str, int] = {}
+        self.known: set[str] = set()  # every test id the run collected, on any xdist worker too
         self._registry: MetricRegistry | None = None
         self._baseline: Baseline | None = None
         self._baseline_loaded = False
@@ -112,8 +112,7 @@ class MlgateSession:
     def pytest_collection_modifyitems(self, session: pytest.Session, items: list[pytest.Item]) -> None:
         errors: list[str] = []
         models = [item for item in items if item.get_closest_marker("model") is not None]
-        for index, item in enumerate(items):
-            self.order[item.nodeid] = index
+        self.known.update(item.nodeid for item in items)
         if models:
             try:
                 self.registry  # noqa: B018 - the metrics hook runs here, once, before any marker is read
@@ -146,8 +145,7 @@ class MlgateSession:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
-        for index, nodeid in enumerate(ids):
-            self.order.setdefault(nodeid, index)
+        self.known.update(ids)
 
     # ------------------------------------------------------------------ running
     @pytest.hookimpl(tryfirst=True)
@@ -377,7 +375,7 @@ class MlgateSession:
 
         seen = {(r.nodeid, m) for r in self.results.values() for m in r.metrics}
         complete = {r.nodeid for r in self.results.values() if savable(r)}  # a test that stopped early proves nothing
-        gone = gone_test_check(self.config, self.collected | set(self.order))
+        gone = gone_test_check(self.config, self.collected | self.known)
         return [(nodeid, metric) for nodeid, metric in baseline.unused(seen)
                 if nodeid in complete or (nodeid not in self.results and gone(nodeid))]
 

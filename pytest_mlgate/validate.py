@@ -155,24 +155,24 @@ def _check_objects(function: str, argument: str, arr: Any) -> None:
                 function, argument, f"holds a {type(v).__name__} where one value per row is expected", row=i,
                 error=TypeError,
             )
-        try:
-            hash(v)
-        except TypeError:
-            raise input_error(
-                function, argument, f"holds an unhashable value ({type(v).__name__})", row=i, error=TypeError
-            ) from None
+        _check_hash(function, argument, v, i)
 
 
 def check_hashable(function: str, argument: str, values: Sequence[Any]) -> None:
     """TypeError naming the first row whose value cannot be a category (a list, a dict, ...)."""
     __tracebackhide__ = hide_input_errors
     for i, v in enumerate(values):
-        try:
-            hash(v)
-        except TypeError:
-            raise input_error(
-                function, argument, f"holds an unhashable value ({type(v).__name__})", row=i, error=TypeError
-            ) from None
+        _check_hash(function, argument, v, i)
+
+
+def _check_hash(function: str, argument: str, value: Any, row: int) -> None:
+    __tracebackhide__ = hide_input_errors
+    try:
+        hash(value)
+    except TypeError:
+        raise input_error(
+            function, argument, f"holds an unhashable value ({type(value).__name__})", row=row, error=TypeError
+        ) from None
 
 
 def check_missing(function: str, argument: str, arr: Any, *, hint: str | None = "drop or impute them") -> None:
