@@ -32,6 +32,7 @@ from .profile import (
     ColumnProfile,
     Moments,
     Profile,
+    column_map,
     profile_frame,
 )
 
@@ -318,11 +319,11 @@ def arrow_profile(data: Any, *, columns: list[Any] | None, categorical: list[Any
     else:
         batches = iter(data.select(names).to_batches(max_chunksize=BATCH_ROWS))
     rows = 0
-    for batch in batches:
-        rows += batch.num_rows
-        for i, n in enumerate(names):
-            _add_arrow(cols[n], batch.column(i))
-        del batch
+    with column_map(len(names)) as each:
+        for batch in batches:
+            rows += batch.num_rows
+            each(lambda pair: _add_arrow(*pair), [(cols[n], batch.column(i)) for i, n in enumerate(names)])
+            del batch
     return Profile(cols, rows, source)
 
 
