@@ -130,7 +130,7 @@ class Moments:
         hi = float(finite.max()) if hi is None else hi
         big = max(abs(lo), abs(hi))
         # rescale only where squares could overflow or underflow: values near 1e150 or 1e-150
-        scale = 1.0 if big == 0 or 1e-100 < big < 1e100 else math.ldexp(1.0, math.frexp(big)[1])
+        scale = 1.0 if big == 0 or 1e-100 < big < 1e100 else math.ldexp(1.0, math.frexp(big)[1] - 1)
         x = finite if scale == 1.0 else finite / scale
         mean = float(x.mean())
         dev = x - mean

@@ -150,13 +150,20 @@ def _exact_vs_step(v: np.ndarray, xs: np.ndarray, fs: np.ndarray) -> tuple[float
     searches: O(k log n) after one pass over ``v``, instead of merging the n values.
     """
     n = v.size
-    x0 = v[n // 2]
-    spread = max(abs(v[0] - x0), abs(v[-1] - x0), abs(xs[0] - x0), abs(xs[-1] - x0))
     # centred so that prefix sums keep their precision; scaled (by a power of two) only where
-    # the sums could overflow or underflow
-    sc = 1.0 if spread == 0 or 1e-100 < spread < 1e100 else math.ldexp(1.0, math.frexp(spread)[1])
-    z = v - x0 if sc == 1.0 else (v - x0) / sc
-    zs = (xs - x0) / sc
+    # the sums could overflow (scaled before centring: differences of values near 1e308
+    # overflow) or underflow
+    big = max(abs(v[0]), abs(v[-1]), abs(xs[0]), abs(xs[-1]))
+    if big >= 1e100:
+        sc = math.ldexp(1.0, math.frexp(big)[1] - 1)
+        x0 = v[n // 2] / sc
+        z, zs = v / sc - x0, xs / sc - x0
+    else:
+        x0 = v[n // 2]
+        spread = max(abs(v[0] - x0), abs(v[-1] - x0), abs(xs[0] - x0), abs(xs[-1] - x0))
+        sc = math.ldexp(1.0, math.frexp(spread)[1] - 1) if 0 < spread < 1e-100 else 1.0
+        z = v - x0 if sc == 1.0 else (v - x0) / sc
+        zs = (xs - x0) / sc
     cum = np.concatenate(([0.0], np.cumsum(z)))
 
     def F(t: np.ndarray, side: str) -> np.ndarray:

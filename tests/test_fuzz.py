@@ -171,3 +171,39 @@ def test_detect_drift_on_odd_object_columns_raises_only_documented_errors(refere
 def test_a_current_side_of_nothing_but_bad_values_is_an_error(bad: Any) -> None:
     with pytest.raises(ValueError, match="all missing"):
         detect_drift(pd.DataFrame({"x": np.arange(50.0)}), pd.DataFrame({"x": pd.Series([bad] * 50, dtype=float)}))
+
+
+# ---------------------------------------------------------------------------- profile sketches
+
+finite_floats = st.floats(allow_nan=False, allow_infinity=False, width=64)
+
+
+@FUZZ
+@given(
+    values=st.lists(finite_floats, min_size=1, max_size=40),
+    repeat=st.integers(min_value=1, max_value=400),
+    extra=st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=20),
+)
+def test_sorted_chunk_sketches_keep_exact_counts_extremes_and_bounded_ranks(values: list, repeat: int, extra: list) -> None:
+    from pytest_mlgate.profile import Profile, profile
+
+    g = np.random.default_rng(repeat)
+    x = np.asarray(values * repeat + extra, dtype=np.float64)  # few distinct values, repeated past a chunk
+    x = x[g.permutation(x.size)]
+    col = profile(pd.DataFrame({"x": x}))["x"]
+    fin = np.sort(x[np.isfinite(x)])
+    assert col.rows == x.size and col.missing == x.size - fin.size
+    assert int(col.sketch.n) == fin.size
+    assert (col.sketch.get_min_value(), col.sketch.get_max_value()) == (fin[0], fin[-1])
+    assert col.moments.min == fin[0] and col.moments.max == fin[-1]
+    distinct, counts = np.unique(fin, return_counts=True)
+    if distinct.size <= 64:
+        assert col.values == {float(v): int(c) for v, c in zip(distinct, counts)}
+    else:
+        assert col.values is None
+    points = np.unique(fin)
+    true = np.searchsorted(fin, points, side="right") / fin.size
+    est = np.asarray(col.sketch.get_cdf(points, True))[:-1]
+    assert np.max(np.abs(est - true)) <= max(col.rank_error, 0.0) + 1e-12
+    again = Profile.from_json(col_json := profile(pd.DataFrame({"x": x})).to_json())
+    assert int(again["x"].sketch.n) == fin.size and col_json["columns"][0]["sketch_var"] >= 0

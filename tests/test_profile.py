@@ -403,3 +403,17 @@ def test_check_drift_in_a_model_test_takes_a_saved_profile(models, tmp_path):
     result = models.runpytest("-p", "no:randomly")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*Data drift: 1 of 2 columns drifted*"])
+
+
+@pytest.mark.parametrize("top", [8.98846567431158e307, 1.7976931348623157e308])
+def test_values_near_the_largest_double_neither_overflow_the_moments_nor_the_distances(top):
+    g = np.random.default_rng(0)
+    ref = pd.DataFrame({"x": np.concatenate([[0.0, top, -top], g.uniform(-1, 1, 3000) * top])})
+    cur = pd.DataFrame({"x": np.concatenate([[0.0, top], g.uniform(-1, 1, 3000) * top])})
+    p = profile(ref)
+    m = p["x"].moments
+    assert (m.min, m.max) == (-top, top) and math.isfinite(m.std) and m.std > 0
+    report = detect_drift(p, cur)
+    col = report.columns[0]
+    assert math.isfinite(col.statistic) and math.isfinite(col.p_value) and not report.drifted
+    assert detect_drift(p, profile(cur)).columns[0].drifted is False
