@@ -6,7 +6,9 @@
   two-sample Kolmogorov-Smirnov test.  The statistic is the largest gap between the two sketches'
   CDFs, evaluated at the union of their retained items; the p-value is ``scipy.stats.kstwo``'s
   (scipy's ``ks_2samp(method="asymp")``) at the true sizes, or above an effective size of 10,000
-  Stephens' corrected asymptotic formula (within 0.3% of it, and a thousand times faster).  Effect: the Wasserstein-1 distance
+  Stephens' corrected asymptotic formula (within 0.3% of it, and a thousand times faster); when
+  both sides are exact (every value kept) and neither has more than 10,000 values, the exact
+  p-value that ``ks_2samp``'s default gives the rows.  Effect: the Wasserstein-1 distance
   between the sketches' distributions (the area between their CDFs, equal to the integral of the
   quantile-function gap) divided by the reference's std from exact moments, floored at
   ``STD_REL_FLOOR`` times the reference's largest magnitude.
@@ -204,10 +206,22 @@ def _distances(r: ColumnProfile, c: ColumnProfile) -> tuple[float, float]:
 KS_EXACT_MAX_EN = 10_000
 
 
-def _ks_p(d: float, n_r: int, n_c: int) -> float:
-    """Two-sided KS p-value at the true sizes: ``scipy.stats.ks_2samp(method="asymp")``'s ``kstwo``."""
+def _ks_p(d: float, n_r: int, n_c: int, exact: bool = False) -> float:
+    """Two-sided KS p-value at the true sizes: ``scipy.stats.ks_2samp(method="asymp")``'s ``kstwo``.
+
+    ``exact`` (both sides hold every value) with at most 10,000 values a side: the exact
+    p-value, as ``ks_2samp``'s default ``method="auto"`` gives it for the rows."""
     en = n_r * n_c / (n_r + n_c)
     d = min(max(d, 0.0), 1.0)
+    if exact and max(n_r, n_c) <= _drift._KS_EXACT_MAX_N:
+        try:
+            from scipy.stats._stats_py import _attempt_exact_2kssamp
+
+            ok, _, prob = _attempt_exact_2kssamp(n_r, n_c, math.gcd(n_r, n_c), d, "two-sided")
+            if ok:
+                return float(np.clip(prob, 0.0, 1.0))
+        except (ImportError, TypeError, ValueError):  # scipy moved it: the asymptotic value below
+            pass
     if en <= KS_EXACT_MAX_EN:
         return float(stats.kstwo.sf(d, max(round(en), 1)))
     root = math.sqrt(en)
@@ -361,7 +375,7 @@ def _column(name: Any, r: ColumnProfile, c: ColumnProfile, method: str | None, f
         stat = w / std
         band = ((w - span) / std, (w + span) / std) if eps else None
         return _Result(name, kind, method, stat, None, effect_band=band)
-    p = _ks_p(d, mr.n, mc.n)
+    p = _ks_p(d, mr.n, mc.n, exact=not eps)
     p_band = (_ks_p(d + eps, mr.n, mc.n), _ks_p(d - eps, mr.n, mc.n)) if eps else None
     if auto:
         std = _std_floor(r)

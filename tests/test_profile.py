@@ -289,7 +289,7 @@ def test_exact_sketches_give_the_rows_statistics():
     g = np.random.default_rng(5)
     r, c = g.normal(size=600), g.normal(0.1, 1.2, size=700)
     col = detect_drift(profile(pd.DataFrame({"x": r})), pd.DataFrame({"x": c}), correction=None)["x"]
-    res = stats.ks_2samp(r, c, method="asymp")
+    res = stats.ks_2samp(r, c)  # exact p-value, as for the rows
     assert col.method == "ks" and col.statistic == pytest.approx(res.statistic, abs=1e-12)
     assert col.p_value == pytest.approx(res.pvalue, rel=1e-9)
     w = stats.wasserstein_distance(r, c) / r.std()
@@ -338,7 +338,7 @@ def test_named_methods_from_profiles_and_row_only_methods_raise():
     pr = profile(pd.DataFrame({"x": r}))
     cur = pd.DataFrame({"x": c})
     ks = detect_drift(pr, cur, method="ks", correction=None)["x"]
-    assert ks.p_value == pytest.approx(stats.ks_2samp(r, c, method="asymp").pvalue, rel=1e-9)
+    assert ks.p_value == pytest.approx(stats.ks_2samp(r, c).pvalue, rel=1e-9)
     t = detect_drift(pr, cur, method="t_test", correction=None)["x"]
     assert t.p_value == pytest.approx(stats.ttest_ind(r, c).pvalue, rel=1e-9)
     w = detect_drift(pr, cur, method="wasserstein")["x"]
@@ -417,3 +417,14 @@ def test_values_near_the_largest_double_neither_overflow_the_moments_nor_the_dis
     col = report.columns[0]
     assert math.isfinite(col.statistic) and math.isfinite(col.p_value) and not report.drifted
     assert detect_drift(p, profile(cur)).columns[0].drifted is False
+
+
+@pytest.mark.parametrize("n", [20, 300, 989])  # both sides at most SKETCH_K: exact sketches
+def test_an_exact_profile_gives_the_rows_exact_ks_p_value(n):
+    g = np.random.default_rng(n)
+    ref, cur = pd.DataFrame({"x": g.normal(size=n)}), pd.DataFrame({"x": g.normal(0.2, 1, n + 11)})
+    rows = detect_drift(ref, cur).columns[0]
+    for left, right in ((profile(ref), cur), (ref, profile(cur)), (profile(ref), profile(cur))):
+        col = detect_drift(left, right).columns[0]
+        assert col.p_value == pytest.approx(rows.p_value, rel=1e-12)
+        assert col.drifted == rows.drifted
