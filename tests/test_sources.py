@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -12,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pa = pytest.importorskip("pyarrow", reason="pyarrow is the parquet extra: pip install pytest-mlgate[parquet]")
 import pyarrow.dataset as ds  # noqa: E402
@@ -215,6 +218,118 @@ def test_table_metrics_from_parquet_equal_scikit_learn(tmp_path):
     a = df[df.group == "a"]
     assert ev.values["accuracy[group=a]"] == pytest.approx(skm.accuracy_score(a.label, a.pred))
     assert ev.n["accuracy[group=a]"] == len(a) and "accuracy_gap" in ev.values
+
+
+def simulated_scores(kind: str, n: int, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and scores in [0, 1] of one simulated model: ``kind`` names the score distribution."""
+    g = np.random.default_rng(seed)
+    y = (g.random(n) < share).astype(int)
+    y[: max(1, round(n * share / 4))] = 1  # a tiny share still has positives
+    g.shuffle(y)
+    if kind == "separated":
+        s = np.where(y == 1, g.normal(0.8, 0.08, n), g.normal(0.2, 0.08, n))
+    elif kind == "overlapping":
+        s = np.where(y == 1, g.normal(0.55, 0.15, n), g.normal(0.45, 0.15, n))
+    elif kind == "beta":
+        s = np.where(y == 1, g.beta(4, 2, n), g.beta(2, 4, n))
+    elif kind == "ties":  # a few distinct scores, as from a small tree ensemble
+        s = np.round(0.6 * g.random(n) + 0.3 * y, 2)
+    else:  # "ends": many scores exactly 0 or 1, the rest continuous
+        s = np.where(g.random(n) < 0.3, y.astype(float), g.random(n))
+        s = np.where(g.random(n) < 0.05, 1.0 - y, s)
+    return y, np.clip(s, 0.0, 1.0)
+
+
+AP_CASES = [(kind, n, share) for kind in ("separated", "overlapping", "beta", "ties", "ends")
+            for n, share in ((3000, 0.3), (50_000, 0.05), (200_000, 0.001), (200_000, 0.5))]
+
+
+@pytest.mark.parametrize(("kind", "n", "share"), AP_CASES)
+def test_table_average_precision_error_contains_scikit_learn(kind, n, share):
+    from sklearn import metrics as skm
+
+    from pytest_mlgate.table_eval import evaluate_table
+
+    for seed in range(3):
+        y, s = simulated_scores(kind, n, share, seed)
+        df = pd.DataFrame({"label": y, "score": s})
+        ev = evaluate_table(df, y_true="label", y_score="score", metrics=["roc_auc", "average_precision"], n_resamples=0)
+        ap, err = ev.values["average_precision"], ev.errors["average_precision"]
+        exact = skm.average_precision_score(y, s)
+        assert ap - err - 1e-12 <= exact <= ap + err + 1e-12, (kind, n, share, seed, ap, err, exact)
+        assert abs(ev.values["roc_auc"] - skm.roc_auc_score(y, s)) <= ev.errors["roc_auc"] + 1e-12
+        if kind == "ties":  # every distinct score in a bin of its own: one threshold per bin, as scikit-learn
+            assert ap == pytest.approx(exact, abs=1e-12)
+        if kind in ("separated", "overlapping", "beta"):  # continuous scores: measured at most 1.6e-3, 7.3e-3 at 0.1%
+            assert err <= (1e-2 if share < 0.01 else 2.5e-3), (kind, n, share, seed, err)
+
+
+def test_table_average_precision_error_is_attained():
+    """The bound is sharp: the raw scores can reach either end within the same histogram."""
+    from sklearn import metrics as skm
+
+    from pytest_mlgate.table_eval import SCORE_BINS, _average_precision
+
+    g = np.random.default_rng(3)
+    bins = g.integers(SCORE_BINS - 40, SCORE_BINS, 600)  # few bins, so that they mix both classes
+    y = (g.random(600) < 0.4).astype(int)
+    h = np.zeros((2, SCORE_BINS))
+    np.add.at(h, (y, bins), 1.0)
+    ap, err = _average_precision(h)
+    low = bins / SCORE_BINS
+    jitter = g.permutation(600) / (600 * SCORE_BINS * 2)  # distinct offsets inside the bin's lower half
+    best = np.where(y == 1, low + 0.9 / SCORE_BINS, low + jitter)  # positives tied above the negatives
+    worst = np.where(y == 1, low + jitter, low + 0.9 / SCORE_BINS)  # negatives above distinct positives
+    hi, lo = skm.average_precision_score(y, best), skm.average_precision_score(y, worst)
+    assert lo < ap < hi
+    assert err == pytest.approx(max(hi - ap, ap - lo), rel=1e-9)
+
+
+def test_harmonic_sums():
+    from pytest_mlgate.table_eval import _harmonic
+
+    x = np.array([0, 0, 3, 50, 98, 99, 100, 150, 1e3, 1e6, 1e9, 1e4, 5, 2e5])
+    p = np.array([1, 5, 1, 7, 1, 1, 1, 1, 1, 1, 3, 1e5, 1e6, 2e5])
+    exact = [math.fsum((1.0 / (a + np.arange(1, int(b) + 1))).tolist()) for a, b in zip(x, p)]
+    np.testing.assert_allclose(_harmonic(x, p), exact, rtol=1e-12)
+
+
+scores_in_few_bins = st.sampled_from([0.0, 1.0, 0.5, 0.5 + 1e-9, 0.5 + 2e-9, 1 - 1e-12, 1 / 2048, 1.5 / 2048, 0.25, 0.2500001])
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.lists(st.tuples(st.booleans(), st.one_of(scores_in_few_bins, st.floats(0, 1))), min_size=1, max_size=40))
+def test_table_average_precision_error_fuzz(rows):
+    from sklearn import metrics as skm
+
+    from pytest_mlgate.table_eval import evaluate_table
+
+    y = np.array([int(a) for a, _ in rows])
+    s = np.array([b for _, b in rows])
+    ev = evaluate_table(pd.DataFrame({"label": y, "score": s}), y_true="label", y_score="score",
+                        metrics=["average_precision"], n_resamples=0)
+    ap, err = ev.values["average_precision"], ev.errors["average_precision"]
+    if not y.any():
+        assert math.isnan(ap) and err == 0.0
+        return
+    assert ap - err - 1e-12 <= skm.average_precision_score(y, s) <= ap + err + 1e-12
+    assert 0.0 <= err <= 1.0
+
+
+def test_table_average_precision_bootstrap_and_slices():
+    from sklearn import metrics as skm
+
+    from pytest_mlgate.table_eval import evaluate_table
+
+    df = predictions(8000, seed=4)
+    ev = evaluate_table(df, y_true="label", y_score="score", slice_by="group",
+                        metrics=["average_precision", "roc_auc"], n_resamples=60, seed=1)
+    for name, rows in (("average_precision", df), ("average_precision[group=a]", df[df.group == "a"])):
+        lo, hi = ev.intervals[name]
+        assert lo < ev.values[name] < hi and hi - lo < 0.1
+        assert abs(ev.values[name] - skm.average_precision_score(rows.label, rows.score)) <= ev.errors[name] + 1e-12
+        assert 0 < ev.errors[name] < 1e-3
+    assert set(ev.errors) == {f"{m}{k}" for m in ("average_precision", "roc_auc") for k in ("", "[group=a]", "[group=b]")}
 
 
 def test_fixture_evaluate_data_gates_table_metrics(models, tmp_path):
