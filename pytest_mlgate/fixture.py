@@ -208,7 +208,10 @@ class MlGate:
                 n=ev.n.get(name), slice_column=col, slice_value=val,
             )
             if name in ev.intervals:
-                record.interval, record.confidence = ev.intervals[name], level
+                lo, hi = ev.intervals[name]
+                # a binned score metric may be off by its stated error: its bounds count it
+                err = ev.errors.get(name, 0.0)
+                record.interval, record.confidence = (lo - err, hi + err), level
             self._result.metrics[full] = record
             out[full] = value
         return out

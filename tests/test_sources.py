@@ -352,3 +352,30 @@ def test_fixture_evaluate_data_gates_table_metrics(models, tmp_path):
     result = models.runpytest("-p", "no:randomly")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*accuracy*0.99*"])
+
+
+def test_fixture_table_interval_counts_the_binning_error(models, tmp_path):
+    import json
+
+    from pytest_mlgate.table_eval import evaluate_table
+
+    df = predictions()
+    df["score"] = np.where(df.index % 3 == 0, (df.index % 2).astype(float), df["score"])  # many exact 0s and 1s
+    write_parts(df, tmp_path / "preds", 2)
+    errors = evaluate_table(str(tmp_path / "preds"), y_true="label", y_pred="pred", y_score="score", metrics=["roc_auc", "average_precision"], n_resamples=0).errors
+    assert errors["roc_auc"] > 1e-3 and errors["average_precision"] > 1e-3
+    models.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.model_threshold(roc_auc=0.5, average_precision=0.5)
+        def test_table(mlgate):
+            mlgate.evaluate(data={str(tmp_path / "preds")!r}, y_true="label", y_pred="pred", y_score="score")
+        """
+    )
+    models.runpytest("-p", "no:randomly", "--mlgate-json", "r.json").assert_outcomes(passed=1)
+    metrics = json.loads((models.path / "r.json").read_text())["tests"][0]["metrics"]
+    for name in ("roc_auc", "average_precision"):
+        m = metrics[name] if isinstance(metrics, dict) else next(x for x in metrics if x["name"] == name)
+        lo, hi = m["interval"]
+        assert lo <= m["value"] - errors[name] and hi >= m["value"] + errors[name]
