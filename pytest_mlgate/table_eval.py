@@ -9,8 +9,8 @@ distance from scikit-learn on the raw scores, in :attr:`TableEvaluation.errors` 
 metric's name, slices included: see below), and sums for log_loss, brier_score, mse, mae, rmse
 and r2.  Intervals come from a one-pass Poisson bootstrap: every row gets an independent Poisson(1) weight per replicate, so each
 replicate's sums accumulate in the same pass (percentile intervals).  A Spark DataFrame is
-aggregated on the executors (``mapInArrow`` per partition, ``treeReduce``); only the sums reach
-the driver.  The module imports no pytest.
+aggregated on the executors (``mapInArrow`` per partition, merged by one ``reduceByKey``) and
+the metrics are computed there; only the values and intervals reach the driver.  The module imports no pytest.
 
 Binned score metrics.  Scores in different bins are ordered as their bins, so only the order
 within a bin is unknown.  Both values treat a bin as one threshold, which is exactly what
@@ -43,6 +43,7 @@ scores give ~1e-4 to ~1e-3 (a few 1e-3 at 0.1% positives).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -324,9 +325,19 @@ def _accumulate(frames: Iterable[Any], spec: dict[str, Any], reps: int, seed: in
     return out
 
 
-def _spark_sums(df: Any, columns: list[str], spec: dict[str, Any], reps: int, seed: int) -> dict[Any, _Sums]:
+def _spark_evaluation(df: Any, columns: list[str], spec: dict[str, Any], reps: int, seed: int, finish: Any) -> TableEvaluation:
+    """Sums per partition on the executors (``mapInArrow``), merged there by one ``reduceByKey``;
+    the merged sums (megabytes: a score histogram per bootstrap replicate) are turned into the
+    evaluation on that executor, so only the metric values and intervals reach the driver.
+    A bad value found on an executor comes back as the ``ValueError``/``TypeError`` it raised."""
     import base64
     import pickle
+
+    def pack(obj: Any) -> str:
+        return base64.b64encode(pickle.dumps(obj)).decode("ascii")
+
+    def unpack(text: str) -> Any:
+        return pickle.loads(base64.b64decode(text))
 
     def per_partition(batches: Iterable[Any]) -> Iterable[Any]:
         import pyarrow as pa
@@ -334,20 +345,43 @@ def _spark_sums(df: Any, columns: list[str], spec: dict[str, Any], reps: int, se
 
         ctx = TaskContext.get()
         part = 0 if ctx is None else ctx.partitionId()
-        sums = _accumulate((b.to_pandas() for b in batches), spec, reps, seed * 7919 + part)
-        yield pa.RecordBatch.from_pydict({"s": [base64.b64encode(pickle.dumps(sums)).decode("ascii")]})
+        try:
+            out: tuple[str, Any] = ("ok", _accumulate((b.to_pandas() for b in batches), spec, reps, seed * 7919 + part))
+        except (ValueError, TypeError) as exc:
+            out = ("error", (type(exc).__name__, str(exc)))
+        yield pa.RecordBatch.from_pydict({"s": [pack(out)]})
 
     def merge(a: str, b: str) -> str:
-        x, y = pickle.loads(base64.b64decode(a)), pickle.loads(base64.b64decode(b))
+        (ka, x), (kb, y) = unpack(a), unpack(b)
+        if ka == "error":
+            return a
+        if kb == "error":
+            return b
         for k, v in y.items():
             x[k] = x[k].merge(v) if k in x else v
-        return base64.b64encode(pickle.dumps(x)).decode("ascii")
+        return pack(("ok", x))
+
+    def done(text: str) -> str:
+        kind, sums = unpack(text)
+        if kind == "error":
+            return text
+        try:
+            return pack(("ok", finish(sums)))
+        except (ValueError, TypeError) as exc:
+            return pack(("error", (type(exc).__name__, str(exc))))
 
     for c in columns:
         if c not in df.columns:
             raise ValueError(f"mlgate.evaluate: data has no column {c!r}")
-    parts = df.select(*[f"`{c}`" for c in columns]).mapInArrow(per_partition, "s string").rdd.map(lambda r: r.s)
-    return pickle.loads(base64.b64decode(parts.treeReduce(merge, depth=3)))
+    parts = df.select(*[f"`{c}`" for c in columns]).mapInArrow(per_partition, "s string").rdd.map(lambda r: (0, r.s))
+    results = parts.reduceByKey(merge, numPartitions=1).map(lambda kv: done(kv[1])).collect()
+    if not results:
+        raise ValueError("mlgate.evaluate: data has no rows")
+    kind, value = unpack(results[0])
+    if kind == "error":
+        error_type, message = value
+        raise (TypeError if error_type == "TypeError" else ValueError)(message)
+    return value  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -373,7 +407,6 @@ def evaluate_table(
     seed: int = 0,
 ) -> TableEvaluation:
     """Metrics of the predictions table ``data`` from one pass of sums; see the module docstring."""
-    from .metrics import slice_label
     from .sources import is_spark
 
     for arg, value in (("y_true", y_true), ("y_pred", y_pred), ("y_score", y_score), ("slice_by", slice_by)):
@@ -398,7 +431,18 @@ def evaluate_table(
     reps = max(int(n_resamples), 0)
     spec = {"y_true": y_true, "y_pred": y_pred, "y_score": y_score, "slice_by": slice_by, "task": task}
     columns = list(dict.fromkeys(c for c in (y_true, y_pred, y_score, slice_by) if c is not None))
-    sums = _spark_sums(data, columns, spec, reps, seed) if is_spark(data) else _accumulate(_batches(data, columns), spec, reps, seed)
+    finish = functools.partial(_evaluation, names=names, reps=reps, confidence=confidence, slice_by=slice_by)
+    if is_spark(data):
+        return _spark_evaluation(data, columns, spec, reps, seed, finish)
+    return finish(_accumulate(_batches(data, columns), spec, reps, seed))
+
+
+def _evaluation(
+    sums: dict[Any, _Sums], *, names: list[str], reps: int, confidence: float, slice_by: str | None
+) -> TableEvaluation:
+    """Values, sizes, percentile intervals and binning errors from the merged sums."""
+    from .metrics import slice_label
+
     if None not in sums or sums[None].rows == 0:
         raise ValueError("mlgate.evaluate: data has no rows")
     values: dict[str, float] = {}
