@@ -150,7 +150,9 @@ class MlGate:
         if not isinstance(prefix, str):
             raise TypeError(f"mlgate.evaluate: prefix must be a string, got {prefix!r}")
         if data is not None:
-            return self._evaluate_table(data, metrics, prefix, y_true, y_pred, y_score, slice_by, model, X, y)
+            if sample_weight is not None:
+                raise TypeError("mlgate.evaluate: sample_weight= does not apply with data= (a table's rows count once each)")
+            return self._evaluate_table(data, metrics, prefix, y_true, y_pred, y_score, slice_by, model, X, y, labels)
         ev = evaluate(
             self._registry, model, X, y, metrics=metrics, requested=self._spec.requested(prefix),
             sample_weight=sample_weight, y_true=y_true, y_pred=y_pred, y_score=y_score, slice_by=slice_by,
@@ -178,7 +180,7 @@ class MlGate:
 
     def _evaluate_table(
         self, data: Any, metrics: Any, prefix: str, y_true: Any, y_pred: Any, y_score: Any, slice_by: Any,
-        model: Any, X: Any, y: Any,
+        model: Any, X: Any, y: Any, labels: Any = None,
     ) -> dict[str, float]:
         """``evaluate(data=...)``: metrics of a predictions table, recorded like any other."""
         __tracebackhide__ = hide_input_errors
@@ -196,7 +198,7 @@ class MlGate:
         level = max(gate_levels) if gate_levels else DEFAULT_CONFIDENCE
         ev = evaluate_table(
             data, y_true=y_true, y_pred=y_pred, y_score=y_score, slice_by=slice_by, metrics=names,
-            n_resamples=min(self._settings.n_resamples, 200), confidence=level, seed=self._seed,
+            n_resamples=min(self._settings.n_resamples, 200), confidence=level, seed=self._seed, labels=labels,
         )
         out: dict[str, float] = {}
         for name, value in ev.values.items():

@@ -64,6 +64,8 @@ _CLASS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "matthew
 _SCORE = ("roc_auc", "average_precision", "log_loss", "brier_score")
 _REG = ("mse", "mae", "rmse", "r2")
 _EPS = float(np.finfo(np.float64).eps)
+#: The slice key of rows whose slice value is missing (a tuple: it survives pickling to Spark workers).
+MISSING_SLICE = ("__mlgate_missing_slice__",)
 
 
 @dataclass
@@ -95,7 +97,10 @@ def _weights(n: int, reps: int, rng: np.random.Generator) -> np.ndarray:
     return w
 
 
-def _add(s: _Sums, t: np.ndarray, p: np.ndarray | None, score: np.ndarray | None, w: np.ndarray, task: str) -> None:
+def _add(
+    s: _Sums, t: np.ndarray, p: np.ndarray | None, score: np.ndarray | None, w: np.ndarray, task: str, positive: Any = None
+) -> None:
+    """Add one batch; ``positive``: the label whose probability ``score`` is (default: 0/1 labels)."""
     s.rows += t.size
     if task == "regression":
         assert p is not None
@@ -113,7 +118,7 @@ def _add(s: _Sums, t: np.ndarray, p: np.ndarray | None, score: np.ndarray | None
         for j, k in enumerate(keys):
             s.confusion[k] = s.confusion[k] + sums[:, j] if k in s.confusion else sums[:, j]
     if score is not None:
-        y = t.astype(np.float64)
+        y = (t == positive).astype(np.float64) if positive is not None else t.astype(np.float64)
         bins = np.minimum((score * SCORE_BINS).astype(np.int64), SCORE_BINS - 1)
         h = np.zeros((w.shape[0], 2, SCORE_BINS))
         for cls in (0, 1):
@@ -247,7 +252,9 @@ def _metric(s: _Sums, metric: str, r: int) -> float:
         if metric == "mae":
             return float(sae / w)
         sst = syy - sy * sy / w
-        return float(1 - se2 / sst) if sst > 0 else math.nan
+        if sst <= 1e-12 * syy:  # a constant target, up to the sums' rounding: scikit-learn's force_finite values
+            return 1.0 if se2 == 0 else 0.0
+        return float(1 - se2 / sst)
     if metric == "roc_auc":
         return _roc_auc(s.hist[r])[0]  # type: ignore[index]
     if metric == "average_precision":
@@ -308,20 +315,34 @@ def _accumulate(frames: Iterable[Any], spec: dict[str, Any], reps: int, seed: in
             score = frame[s_col].to_numpy(dtype=np.float64)
             if not np.all((score >= 0) & (score <= 1)):
                 raise ValueError(f"mlgate.evaluate: y_score column {s_col!r} must hold probabilities in [0, 1]")
-            if not np.isin(t, [0, 1]).all():
-                raise ValueError(f"mlgate.evaluate: y_score needs a 0/1 y_true column; {t_col!r} holds other labels")
+            labels = spec.get("labels")
+            if labels is not None:
+                if not np.isin(t, labels).all():
+                    other = t[~np.isin(t, labels)][0]
+                    raise ValueError(f"mlgate.evaluate: y_true column {t_col!r} holds {other!r}, which is not in labels={labels!r}")
+            elif not np.isin(t, [0, 1]).all():
+                raise ValueError(
+                    f"mlgate.evaluate: y_score needs a 0/1 y_true column, or labels=[negative, positive]; "
+                    f"{t_col!r} holds other labels"
+                )
         if task == "regression":
             t, p = t.astype(np.float64), p.astype(np.float64)  # type: ignore[union-attr]
             if not (np.isfinite(t).all() and np.isfinite(p).all()):
                 raise ValueError("mlgate.evaluate: y_true / y_pred hold NaN or infinite values")
         w = _weights(len(frame), reps, rng)
-        groups = [(None, np.ones(len(frame), dtype=bool))]
+        groups: list[tuple[Any, np.ndarray]] = [(None, np.ones(len(frame), dtype=bool))]
         if sl is not None:
-            keys = frame[sl].to_numpy()
-            groups += [(k, keys == k) for k in dict.fromkeys(keys.tolist())]
+            import pandas as pd
+
+            codes, uniques = pd.factorize(frame[sl])  # missing values (None, NaN, NaT, pd.NA) get -1
+            values = uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)
+            groups += [(k, codes == j) for j, k in enumerate(values)]
+            if (codes < 0).any():  # one slice, named "nan" as in mlgate.evaluate
+                groups.append((MISSING_SLICE, codes < 0))
         for key, mask in groups:
             s = out.setdefault(key, _Sums(reps))
-            _add(s, t[mask], None if p is None else p[mask], None if score is None else score[mask], w[:, mask], task)
+            positive = None if spec.get("labels") is None else spec["labels"][1]
+            _add(s, t[mask], None if p is None else p[mask], None if score is None else score[mask], w[:, mask], task, positive)
     return out
 
 
@@ -405,8 +426,12 @@ def evaluate_table(
     n_resamples: int = 200,
     confidence: float = 0.95,
     seed: int = 0,
+    labels: Any = None,
 ) -> TableEvaluation:
-    """Metrics of the predictions table ``data`` from one pass of sums; see the module docstring."""
+    """Metrics of the predictions table ``data`` from one pass of sums; see the module docstring.
+
+    ``labels=[negative, positive]`` names the classes when ``y_true`` is not 0/1: ``y_score`` is
+    the probability of ``positive``."""
     from .sources import is_spark
 
     for arg, value in (("y_true", y_true), ("y_pred", y_pred), ("y_score", y_score), ("slice_by", slice_by)):
@@ -429,7 +454,15 @@ def evaluate_table(
         if (m in _SCORE and y_score is None) or (m in _CLASS and y_pred is None) or (m in _REG and not regression):
             raise ValueError(f"mlgate.evaluate: metric {m!r} needs {'y_score' if m in _SCORE else 'y_pred'} (or a regression target)")
     reps = max(int(n_resamples), 0)
-    spec = {"y_true": y_true, "y_pred": y_pred, "y_score": y_score, "slice_by": slice_by, "task": task}
+    if labels is not None:
+        if isinstance(labels, (str, bytes)) or not hasattr(labels, "__iter__"):
+            raise TypeError(f"mlgate.evaluate: labels= must be a list of the two classes [negative, positive], got {labels!r}")
+        labels = list(labels)
+        if len(labels) != 2 or labels[0] == labels[1]:
+            raise ValueError(
+                f"mlgate.evaluate: with data=, labels= names the two classes [negative, positive] of y_score; got {labels!r}"
+            )
+    spec = {"y_true": y_true, "y_pred": y_pred, "y_score": y_score, "slice_by": slice_by, "task": task, "labels": labels}
     columns = list(dict.fromkeys(c for c in (y_true, y_pred, y_score, slice_by) if c is not None))
     finish = functools.partial(_evaluation, names=names, reps=reps, confidence=confidence, slice_by=slice_by)
     if is_spark(data):
@@ -451,11 +484,14 @@ def _evaluation(
     errors: dict[str, float] = {}
     alpha = (1 - confidence) / 2
     per_base: dict[str, list[float]] = {m: [] for m in names}
-    keys = [None] + sorted((k for k in sums if k is not None), key=lambda k: slice_label(k))
+    def label(key: Any) -> str:
+        return slice_label(None) if key == MISSING_SLICE else slice_label(key)
+
+    keys = [None] + sorted((k for k in sums if k is not None), key=label)
     for key in keys:
         s = sums[key]
         for m in names:
-            name = m if key is None else f"{m}[{slice_by}={slice_label(key)}]"
+            name = m if key is None else f"{m}[{slice_by}={label(key)}]"
             values[name] = _metric(s, m, 0)
             sizes[name] = s.rows
             if reps:
