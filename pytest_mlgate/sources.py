@@ -183,6 +183,24 @@ def _expand(item: Any) -> list[str]:
     return [path]
 
 
+def _is_hidden(name: str) -> bool:
+    """Files and directories that are not data, as ``pyarrow.dataset`` has it: ``_SUCCESS``, ``.crc``, ``_tmp/``."""
+    return name.startswith(("_", "."))
+
+
+def _directory_files(path: str) -> list[str]:
+    """Every file under a directory (recursively, sorted), skipping names starting with _ or .
+
+    Any other file must be Parquet: a ``README.txt`` in a data directory is an error naming it
+    (:class:`_ParquetFiles`), not silently skipped, so that no data file is ever left out unseen.
+    """
+    found: list[str] = []
+    for root, dirs, names in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not _is_hidden(d))
+        found.extend(os.path.join(root, n) for n in names if not _is_hidden(n))
+    return sorted(found)
+
+
 def _parquet_files(data: Any) -> list[str]:
     """The Parquet files a path, directory, glob or list of them names, in order."""
     items = list(data) if isinstance(data, (list, tuple)) else [data]
@@ -190,9 +208,7 @@ def _parquet_files(data: Any) -> list[str]:
     for item in items:
         for path in _expand(item):
             if os.path.isdir(path):
-                import pyarrow.dataset as ds
-
-                found = sorted(ds.dataset(path, format="parquet").files)
+                found = _directory_files(path)
                 if not found:
                     raise FileNotFoundError(f"profile: the directory {path!r} holds no Parquet file")
                 files.extend(found)
@@ -204,6 +220,12 @@ def _parquet_files(data: Any) -> list[str]:
 class _ParquetFiles:
     """Parquet files read one at a time, a row group's batches at a time.
 
+    Every file's schema (its footer, metadata only) is read up front, so that files that
+    disagree are an error before any data is read, whatever their order: a column missing from
+    some file (unless ``columns=`` leaves it out) or of another kind (numbers in one file,
+    strings in another) in some file.  Compatible types (int32 / int64 / float64, string /
+    large_string / dictionary, or a column of nulls in one file) are profiled together.
+
     ``pyarrow.parquet.ParquetFile.iter_batches`` keeps memory flat across files, where the
     dataset scanner's read-ahead grows with the data.
     """
@@ -213,12 +235,68 @@ class _ParquetFiles:
 
         self.files = files
         self.label = label
-        try:
-            self.schema = pq.read_schema(files[0])
-        except Exception as exc:  # pyarrow.ArrowInvalid: not a Parquet file
-            raise ValueError(f"profile: cannot read {files[0]!r} as Parquet: {exc}") from None
+        self.schemas = []
+        for path in files:
+            try:
+                schema = pq.read_schema(path)
+            except Exception as exc:  # pyarrow.ArrowInvalid: not a Parquet file; OSError
+                raise ValueError(f"profile: cannot read {path!r} as Parquet: {exc}") from None
+            dup = _duplicate(schema.names)
+            if dup is not None:
+                raise ValueError(f"profile: duplicate column {dup!r} in {path!r}")
+            self.schemas.append(schema)
+        union: dict[Any, None] = {}
+        for schema in self.schemas:
+            union.update(dict.fromkeys(schema.names))
+        self.names = list(union)
+        self.schema = self.schemas[0]
+
+    def _holders(self, name: Any) -> list[int]:
+        return [i for i, schema in enumerate(self.schemas) if name in schema.names]
+
+    def plan(self, columns: list[Any] | None, categorical: list[Any]) -> tuple[list[Any], dict[Any, str]]:
+        """The columns to read and each one's kind; ValueError naming file and column when the files disagree."""
+        names = self.names if columns is None else columns
+        for n in names:
+            have = self._holders(n)
+            if len(have) == len(self.files):
+                continue
+            if not have:
+                raise ValueError(f"column {n!r} is not in any of the files of {self.label} (columns: "
+                                 f"{', '.join(map(str, self.names))})")
+            lacking = next(i for i in range(len(self.files)) if i not in have)
+            if columns is None:
+                raise ValueError(
+                    f"profile: the Parquet files have different columns: column {n!r} is in {self.files[have[0]]!r} "
+                    f"but not in {self.files[lacking]!r}; pass columns= to profile the columns they share"
+                )
+            raise ValueError(f"profile: column {n!r} is not in {self.files[lacking]!r} (it is in {self.files[have[0]]!r})")
+        for c in categorical:
+            if c not in self.names:
+                raise ValueError(f"categorical= names column {c!r}, which is not in {self.label}")
+        import pyarrow as pa
+
+        kinds: dict[Any, str] = {}
+        for n in names:
+            seen: dict[str, int] = {}  # kind -> first file with it
+            for i, schema in enumerate(self.schemas):
+                typ = schema.field(n).type
+                if pa.types.is_null(typ):  # a file where the column is all null says nothing of its kind
+                    continue
+                seen.setdefault(_arrow_kind(typ, n, n in categorical), i)
+            if len(seen) > 1:
+                (ka, ia), (kb, ib) = sorted(seen.items())[:2]  # the same message whatever the files' order
+                ta, tb = self.schemas[ia].field(n).type, self.schemas[ib].field(n).type
+                raise ValueError(
+                    f"profile: column {n!r} is {ka} ({ta}) in {self.files[ia]!r} but {kb} "
+                    f"({tb}) in {self.files[ib]!r}; convert the files to one type, or list the "
+                    "column in categorical="
+                )
+            kinds[n] = next(iter(seen), "categorical")
+        return list(names), kinds
 
     def batches(self, names: list[Any]) -> Iterable[Any]:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         for path in self.files:
@@ -227,10 +305,19 @@ class _ParquetFiles:
             except Exception as exc:
                 raise ValueError(f"profile: cannot read {path!r} as Parquet: {exc}") from None
             with pf:
-                missing = [n for n in names if n not in pf.schema_arrow.names]
-                if missing:
-                    raise ValueError(f"profile: column {missing[0]!r} is not in {path!r}")
-                yield from pf.iter_batches(batch_size=BATCH_ROWS, columns=names)
+                try:
+                    yield from pf.iter_batches(batch_size=BATCH_ROWS, columns=names)
+                except (pa.ArrowException, OSError) as exc:
+                    raise ValueError(f"profile: cannot read {path!r}: {exc}") from None
+
+
+def _duplicate(names: list[Any]) -> Any:
+    seen: set[Any] = set()
+    for n in names:
+        if n in seen:
+            return n
+        seen.add(n)
+    return None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -295,19 +382,24 @@ def arrow_profile(data: Any, *, columns: list[Any] | None, categorical: list[Any
     import pyarrow as pa
     import pyarrow.dataset as ds
 
-    schema = data.schema
-    names = list(schema.names) if columns is None else columns
+    if isinstance(data, _ParquetFiles):
+        names, kinds = data.plan(columns, categorical)
+    else:
+        schema = data.schema
+        dup = _duplicate(schema.names)
+        if dup is not None:
+            raise ValueError(f"profile: duplicate column {dup!r} in {source}")
+        names = list(schema.names) if columns is None else columns
+        for n in names:
+            if n not in schema.names:
+                raise ValueError(f"column {n!r} is not in {source} (columns: {', '.join(schema.names)})")
+        for c in categorical:
+            if c not in schema.names:
+                raise ValueError(f"categorical= names column {c!r}, which is not in {source}")
+        kinds = {n: _arrow_kind(schema.field(n).type, n, n in categorical) for n in names}
     if not names:
         raise ValueError(f"profile: {source} has no columns")
-    for n in names:
-        if n not in schema.names:
-            raise ValueError(f"column {n!r} is not in {source} (columns: {', '.join(schema.names)})")
-    for c in categorical:
-        if c not in schema.names:
-            raise ValueError(f"categorical= names column {c!r}, which is not in {source}")
-    cols = {
-        n: ColumnProfile.empty(n, _arrow_kind(schema.field(n).type, n, n in categorical)) for n in names
-    }
+    cols = {n: ColumnProfile.empty(n, kinds[n]) for n in names}
     if isinstance(data, _ParquetFiles):
         batches = iter(data.batches(names))
     elif isinstance(data, ds.Dataset):
@@ -320,10 +412,13 @@ def arrow_profile(data: Any, *, columns: list[Any] | None, categorical: list[Any
         batches = iter(data.select(names).to_batches(max_chunksize=BATCH_ROWS))
     rows = 0
     with column_map(len(names)) as each:
-        for batch in batches:
-            rows += batch.num_rows
-            each(lambda pair: _add_arrow(*pair), [(cols[n], batch.column(i)) for i, n in enumerate(names)])
-            del batch
+        try:
+            for batch in batches:
+                rows += batch.num_rows
+                each(lambda pair: _add_arrow(*pair), [(cols[n], batch.column(i)) for i, n in enumerate(names)])
+                del batch
+        except pa.ArrowException as exc:  # e.g. a Dataset whose files disagree on a column's type
+            raise ValueError(f"profile: cannot read {source}: {exc}") from None
     return Profile(cols, rows, source)
 
 
