@@ -3,14 +3,18 @@ inconsistent, and the clear errors both get (file, column and cause named; nothi
 
 from __future__ import annotations
 
+import copy
+import json
 import os
 
+import numpy as np
+import pandas as pd
 import pytest
 
 pa = pytest.importorskip("pyarrow", reason="pyarrow is the parquet extra: pip install pytest-mlgate[parquet]")
 import pyarrow.parquet as pq  # noqa: E402
 
-from pytest_mlgate.profile import profile  # noqa: E402
+from pytest_mlgate.profile import Profile, ProfileError, profile  # noqa: E402
 
 # ------------------------------------------------------------------ Parquet files that disagree
 
@@ -115,3 +119,77 @@ def test_arrow_read_errors_of_a_dataset_are_value_errors_naming_the_source(tmp_p
     with pytest.raises(ValueError, match="profile: cannot read FileSystemDataset: Failed to parse") as err:
         profile(ds.dataset(tmp_path, format="parquet"))
     assert not isinstance(err.value, pa.ArrowException)
+
+
+def test_a_complex_column_is_refused_not_truncated():
+    with pytest.raises(TypeError, match="column 'a' has unsupported dtype complex128"):
+        profile(pd.DataFrame({"a": [1 + 2j, 3j]}))
+
+
+# ------------------------------------------------------------------ saving
+
+
+def test_save_to_a_directory_or_into_a_missing_directory_is_a_profile_error(tmp_path):
+    p = profile(pd.DataFrame({"x": [1.0, 2.0]}))
+    with pytest.raises(ProfileError, match=f"cannot write the profile to '{tmp_path}': it is a directory"):
+        p.save(tmp_path)
+    missing = tmp_path / "no" / "such" / "p.json"
+    with pytest.raises(ProfileError, match=r"cannot write the profile to '.*p\.json': the directory '.*such' does not exist"):
+        p.save(missing)
+    assert os.listdir(tmp_path) == []  # no temporary file left behind
+
+
+# ------------------------------------------------------------------ loading inconsistent files
+
+
+@pytest.fixture
+def saved():
+    g = np.random.default_rng(0)
+    return profile(pd.DataFrame({"x": g.normal(size=5000), "small": np.arange(5000) % 4, "c": ["a", "b"] * 2500})).to_json()
+
+
+def _cols(d):
+    return {c["name"]: c for c in d["columns"]}
+
+
+@pytest.mark.parametrize(
+    "mutate, cause",
+    [
+        (lambda d: _cols(d)["small"]["values"][0].__setitem__(1, 99999), "value counts sum to"),
+        (lambda d: [v.__setitem__(1, v[1] * 3) for v in _cols(d)["small"]["values"]], "value counts sum to"),
+        (lambda d: _cols(d)["small"]["values"].append(list(_cols(d)["small"]["values"][0])), "value 0.0 appears twice"),
+        (lambda d: _cols(d)["small"]["values"][0].__setitem__(0, -5.0), "value -5.0 is outside"),
+        (lambda d: _cols(d)["x"]["moments"].update(mean=1e9), "mean .* is outside"),
+        (lambda d: _cols(d)["x"]["moments"].update(m2=1e12), "standard deviation .* exceeds"),
+        (lambda d: _cols(d)["x"]["moments"].update(min=-100.0), "sketch's minimum"),
+        (lambda d: d.update(version=True), "unsupported profile version True"),
+        (lambda d: d.update(version=1.0), "unsupported profile version 1.0"),
+        (lambda d: d.update(category_cap=-1), "'category_cap' must be an integer >= 1"),
+        (lambda d: d.update(distinct_cap="64"), "'distinct_cap' must be an integer >= 1"),
+        (lambda d: d.update(distinct_cap=2), "4 distinct values exceed distinct_cap 2"),
+        (lambda d: d["sketch"].update(k=200), "sketch k is 1000, but the file says 200"),
+        (lambda d: d.update(sketch="kll"), "'sketch' must be an object"),
+        (lambda d: _cols(d)["c"]["categories"].append(["a", 0]), "category 'a' appears twice"),
+        (lambda d: _cols(d)["c"].update(other_rows=5, categories=[["a", 2495], ["b", 2500]]), "other_rows 5 but other_categories 0"),
+    ],
+)
+def test_load_rejects_inconsistent_files(tmp_path, saved, mutate, cause):
+    doc = copy.deepcopy(saved)
+    mutate(doc)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ProfileError, match=f"profile file '.*bad.json'.*({cause})"):
+        Profile.load(path)
+
+
+def test_a_valid_file_still_loads(tmp_path, saved):
+    path = tmp_path / "good.json"
+    path.write_text(json.dumps(saved))
+    assert Profile.load(path).to_json() == saved
+
+
+def test_load_of_deeply_nested_json_is_a_profile_error(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ProfileError, match=r"profile file '.*deep\.json'.*nested too deeply"):
+        Profile.load(path)
