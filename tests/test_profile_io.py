@@ -14,6 +14,7 @@ import pytest
 pa = pytest.importorskip("pyarrow", reason="pyarrow is the parquet extra: pip install pytest-mlgate[parquet]")
 import pyarrow.parquet as pq  # noqa: E402
 
+from pytest_mlgate.cli import main  # noqa: E402
 from pytest_mlgate.profile import Profile, ProfileError, profile  # noqa: E402
 
 # ------------------------------------------------------------------ Parquet files that disagree
@@ -193,3 +194,38 @@ def test_load_of_deeply_nested_json_is_a_profile_error(tmp_path):
     path.write_text("[" * 100_000 + "]" * 100_000)
     with pytest.raises(ProfileError, match=r"profile file '.*deep\.json'.*nested too deeply"):
         Profile.load(path)
+
+
+# ------------------------------------------------------------------ the command line
+
+
+def test_cli_prints_one_clear_line_for_bad_inputs(tmp_path, two_schemas, capsys):
+    d, _, _ = two_schemas
+    (tmp_path / "t").mkdir()
+    pq.write_table(pa.table({"x": [1.0]}), tmp_path / "t" / "p.parquet")
+    (tmp_path / "t" / "README.txt").write_text("hi")
+    cases = [
+        ([str(d)], str(tmp_path / "o.json"), "column 'b' is in"),
+        ([str(tmp_path / "t")], str(tmp_path / "o.json"), "README.txt"),
+        ([str(d)], str(tmp_path), "is a directory"),
+    ]
+    for data, out, needle in cases:
+        args = ["profile", *data, "-o", out] + (["--columns", "a"] if out == str(tmp_path) else [])
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert needle in err and err.count("\n") == 1 and "Traceback" not in err, err
+
+
+def test_cli_reports_an_unexpected_failure_in_one_line(tmp_path, monkeypatch, capsys):
+    import sys
+
+    profile_module = sys.modules["pytest_mlgate.profile"]  # the package's `profile` is the function
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("something\nwent wrong")
+
+    monkeypatch.setattr(profile_module, "profile", boom)
+    pq.write_table(pa.table({"x": [1.0]}), tmp_path / "p.parquet")
+    assert main(["profile", str(tmp_path / "p.parquet"), "-o", str(tmp_path / "o.json")]) == 1
+    err = capsys.readouterr().err
+    assert err == "mlgate profile: error: RuntimeError: something went wrong\n"
