@@ -2,7 +2,8 @@
 
 ``DATA`` is a Parquet file, directory or glob (several may be given), or a CSV file; the profile is
 streamed from Parquet in bounded memory and written atomically as strict, versioned JSON.  Exit
-status 0 on success, 2 for a usage error or unreadable input (the message names the input).
+status 0 on success, 2 for a usage error or unreadable input (the message, one line, names the input),
+1 for any other failure (one line too, never a traceback).
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ def _split(value: str | None) -> list[str] | None:
     return names or None
 
 
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``mlgate`` command; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -50,9 +55,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             data = pd.read_csv(data)
         result = profile(data, columns=_split(args.columns), categorical=_split(args.categorical))
         result.save(args.output)
-    except (OSError, ValueError, TypeError, ProfileError) as exc:
-        print(f"mlgate profile: error: {exc}", file=sys.stderr)
+    except (OSError, ValueError, TypeError, ProfileError) as exc:  # bad input: the message names it
+        print(f"mlgate profile: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except Exception as exc:  # anything else is still one line, not a traceback
+        print(f"mlgate profile: error: {type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
+        return 1
     kinds = {}
     for col in result.columns.values():
         kinds[col.kind] = kinds.get(col.kind, 0) + 1

@@ -430,7 +430,8 @@ class ColumnProfile:
         return d
 
     @classmethod
-    def from_json(cls, d: Any, where: str) -> ColumnProfile:
+    def from_json(cls, d: Any, where: str, caps: tuple[int, int, int] = (CATEGORY_CAP, DISTINCT_CAP, SKETCH_K)) -> ColumnProfile:
+        """One column entry; ``caps`` are the file's (category_cap, distinct_cap, sketch k)."""
         if not isinstance(d, dict):
             raise ProfileError(f"{where}: a column entry must be an object, got {type(d).__name__}")
         name = d.get("name")
@@ -457,6 +458,7 @@ class ColumnProfile:
                     f"{here}: counts disagree (rows - missing = {rows - missing}, moments n = {col.moments.n}, "
                     f"sketch n = {int(col.sketch.n)})"
                 )
+            _check_numeric(col, caps, here)
         else:
             cats = d.get("categories")
             if not isinstance(cats, list):
@@ -466,12 +468,22 @@ class ColumnProfile:
                     raise ProfileError(f"{here}: bad category entry {pair!r} (want [value, count >= 0])")
                 if not isinstance(pair[0], (str, int, float, bool)) or pair[0] is None:
                     raise ProfileError(f"{here}: category value {pair[0]!r} is not a JSON scalar")
+                if kind == "bool" and not isinstance(pair[0], bool):
+                    raise ProfileError(f"{here}: a bool column's categories are true and false, got {pair[0]!r}")
+                if isinstance(pair[0], float) and not math.isfinite(pair[0]):
+                    raise ProfileError(f"{here}: category value {pair[0]!r} is not finite")
+                if pair[0] in col.categories:
+                    raise ProfileError(f"{here}: category {pair[0]!r} appears twice")
                 col.categories[pair[0]] = int(pair[1])
             col.other_rows = _count(d, "other_rows", here)
             col.other_categories = _count(d, "other_categories", here)
             total = sum(col.categories.values()) + col.other_rows
             if total != rows - missing:
                 raise ProfileError(f"{here}: category counts sum to {total}, but rows - missing = {rows - missing}")
+            if len(col.categories) > caps[0]:
+                raise ProfileError(f"{here}: {len(col.categories)} categories exceed category_cap {caps[0]}")
+            if col.other_rows and not col.other_categories:
+                raise ProfileError(f"{here}: other_rows {col.other_rows} but other_categories 0")
         return col
 
 
@@ -534,10 +546,53 @@ def _values_from_json(v: Any, where: str) -> dict[float, int] | None:
         raise ProfileError(f"{where}: 'values' must be null or a list of [value, count] pairs")
     out: dict[float, int] = {}
     for pair in v:
-        if not (isinstance(pair, list) and len(pair) == 2) or not _is_count(pair[1]):
-            raise ProfileError(f"{where}: bad value entry {pair!r} (want [number, count >= 0])")
-        out[_finite_number(pair[0], "a value", where)] = int(pair[1])
+        if not (isinstance(pair, list) and len(pair) == 2) or not _is_count(pair[1]) or pair[1] == 0:
+            raise ProfileError(f"{where}: bad value entry {pair!r} (want [number, count >= 1])")
+        key = _finite_number(pair[0], "a value", where)
+        if key in out:
+            raise ProfileError(f"{where}: value {key!r} appears twice in 'values'")
+        out[key] = int(pair[1])
     return out
+
+
+def _check_numeric(col: ColumnProfile, caps: tuple[int, int, int], where: str) -> None:
+    """A numeric column's moments, sketch and value counts describe the same values."""
+    m = col.moments
+    assert m is not None
+    k = int(col.sketch.k)
+    if k != caps[2]:
+        raise ProfileError(f"{where}: the column's sketch k is {k}, but the file says {caps[2]}")
+    if m.n == 0:
+        if col.values:
+            raise ProfileError(f"{where}: 'values' lists values of a column without any")
+        return
+    lo, hi = m.min, m.max
+    assert lo is not None and hi is not None
+    s_lo, s_hi = float(col.sketch.get_min_value()), float(col.sketch.get_max_value())
+    if s_lo != lo or s_hi != hi:
+        raise ProfileError(
+            f"{where}: the sketch's minimum and maximum ({s_lo!r}, {s_hi!r}) are not the moments' ({lo!r}, {hi!r})"
+        )
+    # rounding: a mean of equal values can differ from them in the last bits; merges add a little
+    slack = 1e-9 * max(abs(lo), abs(hi)) + 4 * _TINY
+    mean = m.true_mean
+    if not (lo - slack <= mean <= hi + slack):
+        raise ProfileError(f"{where}: the mean {mean!r} is outside [min, max] = [{lo!r}, {hi!r}]")
+    # Popoviciu: a standard deviation is at most half the range
+    if m.std > (hi - lo) / 2 * (1 + 1e-9) + slack:
+        raise ProfileError(f"{where}: the standard deviation {m.std!r} exceeds half the range [{lo!r}, {hi!r}]")
+    if col.values is not None:
+        if len(col.values) > caps[1]:
+            raise ProfileError(f"{where}: {len(col.values)} distinct values exceed distinct_cap {caps[1]}")
+        total = sum(col.values.values())
+        if total != m.n:
+            raise ProfileError(f"{where}: the value counts sum to {total}, but the column has {m.n} finite values")
+        for v in col.values:
+            if not lo <= v <= hi:
+                raise ProfileError(f"{where}: value {v!r} is outside [min, max] = [{lo!r}, {hi!r}]")
+
+
+_TINY = 5e-324
 
 
 # ----------------------------------------------------------------------------------------------
@@ -599,15 +654,25 @@ class Profile:
         path = os.fspath(path)
         text = json.dumps(self.to_json(), indent=1, allow_nan=False) + "\n"
         directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix=".profile-", suffix=".tmp", dir=directory)
+        fail = f"cannot write the profile to {path!r}"
+        if os.path.isdir(path):
+            raise ProfileError(f"{fail}: it is a directory (give a file name, e.g. {os.path.join(path, 'reference.profile.json')!r})")
+        if not os.path.isdir(directory):
+            raise ProfileError(f"{fail}: the directory {directory!r} does not exist")
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".profile-", suffix=".tmp", dir=directory)
+        except OSError as exc:
+            raise ProfileError(f"{fail}: {exc.strerror or exc}") from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
             os.chmod(tmp, 0o666 & ~_umask())
             os.replace(tmp, path)
-        except BaseException:
+        except BaseException as exc:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+            if isinstance(exc, OSError):
+                raise ProfileError(f"{fail}: {exc.strerror or exc}") from None
             raise
 
     @classmethod
@@ -629,6 +694,8 @@ class Profile:
             data = json.loads(text, parse_constant=no_constants)
         except json.JSONDecodeError as exc:
             raise ProfileError(f"profile file {name!r} is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise ProfileError(f"profile file {name!r} is not a profile: its JSON is nested too deeply") from None
         return cls.from_json(data, f"profile file {name!r}")
 
     @classmethod
@@ -637,17 +704,19 @@ class Profile:
             raise ProfileError(f"{where}: expected a JSON object, got {type(data).__name__}")
         if data.get("format") != PROFILE_FORMAT:
             raise ProfileError(f"{where}: not a pytest-mlgate profile (format {data.get('format')!r})")
-        if data.get("version") != PROFILE_VERSION:
+        version = data.get("version")
+        if type(version) is not int or version != PROFILE_VERSION:
             raise ProfileError(
                 f"{where}: unsupported profile version {data.get('version')!r} (this pytest-mlgate reads {PROFILE_VERSION})"
             )
         rows = _count(data, "rows", where)
+        caps = (_cap_of(data, "category_cap", where), _cap_of(data, "distinct_cap", where), _sketch_k(data, where))
         entries = data.get("columns")
         if not isinstance(entries, list) or not entries:
             raise ProfileError(f"{where}: 'columns' must be a non-empty list")
         cols: dict[Any, ColumnProfile] = {}
         for entry in entries:
-            col = ColumnProfile.from_json(entry, where)
+            col = ColumnProfile.from_json(entry, where, caps)
             if col.name in cols:
                 raise ProfileError(f"{where}: column {col.name!r} appears twice")
             if col.rows != rows:
@@ -655,6 +724,25 @@ class Profile:
             cols[col.name] = col
         source = data.get("source", "")
         return cls(cols, rows, source if isinstance(source, str) else "")
+
+
+def _cap_of(data: Mapping[str, Any], key: str, where: str) -> int:
+    v = data.get(key)
+    if not _is_count(v) or v == 0:
+        raise ProfileError(f"{where}: {key!r} must be an integer >= 1, got {v!r}")
+    return int(v)
+
+
+def _sketch_k(data: Mapping[str, Any], where: str) -> int:
+    s = data.get("sketch")
+    if not isinstance(s, dict):
+        raise ProfileError(f"{where}: 'sketch' must be an object like {{\"type\": \"kll_doubles\", \"k\": {SKETCH_K}}}, got {s!r}")
+    if s.get("type") != "kll_doubles":
+        raise ProfileError(f"{where}: unsupported sketch type {s.get('type')!r} (this pytest-mlgate reads kll_doubles)")
+    k = s.get("k")
+    if not _is_count(k) or not 8 <= k <= 65535:
+        raise ProfileError(f"{where}: the sketch's 'k' must be an integer from 8 to 65535, got {k!r}")
+    return int(k)
 
 
 def _umask() -> int:
@@ -678,6 +766,8 @@ def _pandas_kind(s: Any, name: Any, forced: bool) -> str:
         return "bool"
     if isinstance(dt, pd.CategoricalDtype):
         return "categorical"
+    if pd.api.types.is_complex_dtype(dt):
+        raise TypeError(f"column {name!r} has unsupported dtype {dt}; profile its real and imaginary parts as two columns")
     if pd.api.types.is_numeric_dtype(dt):
         return "numeric"
     if pd.api.types.is_object_dtype(dt):

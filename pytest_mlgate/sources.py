@@ -1,14 +1,18 @@
 """Data sources a profile can be built from: pandas, Arrow tables and datasets, Parquet paths, Spark.
 
 * pandas DataFrame / Series: profiled in memory (it is in memory already).
-* a Parquet file, directory or glob (``str`` or ``os.PathLike``), or a list of those: read one
-  file at a time with ``pyarrow.parquet.ParquetFile.iter_batches`` in batches of
-  :data:`BATCH_ROWS` rows.  Peak memory is bounded whatever the number of rows or files: after
-  the first batch (which loads pyarrow's readers and thread pools, a fixed ~70 MB) resident memory
-  grows by at most about one decoded row group of the selected columns plus the per-column
-  summaries (a KLL sketch is ~25 KB; category counts at most
-  :data:`~pytest_mlgate.profile.CATEGORY_CAP` entries).  ``tests/test_sources.py`` profiles
-  ~80 MB of decoded data and checks the growth stays under 24 MB (measured: ~5 MB).
+* a Parquet file, directory or glob (``str`` or ``os.PathLike``), or a list of those: every
+  file's schema (footer) is read first, and files that disagree (a column missing from one, or
+  numbers in one and strings in another) are an error naming the column and the files.  Then one
+  file at a time, a span of row groups of at least :data:`BATCH_ROWS` rows at a time, and of it as
+  many columns as profiling threads at a time (``ParquetFile.read_row_groups`` without
+  pre-buffering).  Peak memory does not grow with the number of rows or files: decoding a row
+  group of every column at once takes about four times its decoded size in Arrow's pool, and
+  pre-buffering reads the whole file; a few column chunks take a few MB.  Measured
+  (``benchmarks/profile_memory.py``, 20 float + 1 string columns, 131,072-row row groups, 2
+  cores): peak RSS +27 MB over profiling 1,000 rows for 80 MB of decoded data, +52 MB for
+  2.4 GB; with 1,000,000-row row groups +96 MB.  ``tests/test_sources.py`` checks +64 MB at most
+  for 305 MB.
 * ``pyarrow.Table`` (in memory already) in slices of :data:`BATCH_ROWS` rows, and a
   ``pyarrow.dataset.Dataset`` through its scanner with read-ahead of one batch and one fragment
   (the scanner's buffers add a few row groups to the bound above).
@@ -183,6 +187,24 @@ def _expand(item: Any) -> list[str]:
     return [path]
 
 
+def _is_hidden(name: str) -> bool:
+    """Files and directories that are not data, as ``pyarrow.dataset`` has it: ``_SUCCESS``, ``.crc``, ``_tmp/``."""
+    return name.startswith(("_", "."))
+
+
+def _directory_files(path: str) -> list[str]:
+    """Every file under a directory (recursively, sorted), skipping names starting with _ or .
+
+    Any other file must be Parquet: a ``README.txt`` in a data directory is an error naming it
+    (:class:`_ParquetFiles`), not silently skipped, so that no data file is ever left out unseen.
+    """
+    found: list[str] = []
+    for root, dirs, names in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not _is_hidden(d))
+        found.extend(os.path.join(root, n) for n in names if not _is_hidden(n))
+    return sorted(found)
+
+
 def _parquet_files(data: Any) -> list[str]:
     """The Parquet files a path, directory, glob or list of them names, in order."""
     items = list(data) if isinstance(data, (list, tuple)) else [data]
@@ -190,9 +212,7 @@ def _parquet_files(data: Any) -> list[str]:
     for item in items:
         for path in _expand(item):
             if os.path.isdir(path):
-                import pyarrow.dataset as ds
-
-                found = sorted(ds.dataset(path, format="parquet").files)
+                found = _directory_files(path)
                 if not found:
                     raise FileNotFoundError(f"profile: the directory {path!r} holds no Parquet file")
                 files.extend(found)
@@ -202,10 +222,16 @@ def _parquet_files(data: Any) -> list[str]:
 
 
 class _ParquetFiles:
-    """Parquet files read one at a time, a row group's batches at a time.
+    """Parquet files read one at a time, a few column chunks at a time (:meth:`column_chunks`).
 
-    ``pyarrow.parquet.ParquetFile.iter_batches`` keeps memory flat across files, where the
-    dataset scanner's read-ahead grows with the data.
+    Every file's schema (its footer, metadata only) is read up front, so that files that
+    disagree are an error before any data is read, whatever their order: a column missing from
+    some file (unless ``columns=`` leaves it out) or of another kind (numbers in one file,
+    strings in another) in some file.  Compatible types (int32 / int64 / float64, string /
+    large_string / dictionary, or a column of nulls in one file) are profiled together.
+
+    Reading file by file keeps memory flat across files, where the dataset scanner's read-ahead
+    grows with the data.
     """
 
     def __init__(self, files: list[str], label: str) -> None:
@@ -213,24 +239,128 @@ class _ParquetFiles:
 
         self.files = files
         self.label = label
-        try:
-            self.schema = pq.read_schema(files[0])
-        except Exception as exc:  # pyarrow.ArrowInvalid: not a Parquet file
-            raise ValueError(f"profile: cannot read {files[0]!r} as Parquet: {exc}") from None
+        self.schemas = []
+        for path in files:
+            try:
+                schema = pq.read_schema(path)
+            except Exception as exc:  # pyarrow.ArrowInvalid: not a Parquet file; OSError
+                raise ValueError(f"profile: cannot read {path!r} as Parquet: {exc}") from None
+            dup = _duplicate(schema.names)
+            if dup is not None:
+                raise ValueError(f"profile: duplicate column {dup!r} in {path!r}")
+            self.schemas.append(schema)
+        union: dict[Any, None] = {}
+        for schema in self.schemas:
+            union.update(dict.fromkeys(schema.names))
+        self.names = list(union)
+        self.schema = self.schemas[0]
 
-    def batches(self, names: list[Any]) -> Iterable[Any]:
+    def _holders(self, name: Any) -> list[int]:
+        return [i for i, schema in enumerate(self.schemas) if name in schema.names]
+
+    def plan(self, columns: list[Any] | None, categorical: list[Any]) -> tuple[list[Any], dict[Any, str]]:
+        """The columns to read and each one's kind; ValueError naming file and column when the files disagree."""
+        names = self.names if columns is None else columns
+        for n in names:
+            have = self._holders(n)
+            if len(have) == len(self.files):
+                continue
+            if not have:
+                raise ValueError(f"column {n!r} is not in any of the files of {self.label} (columns: "
+                                 f"{', '.join(map(str, self.names))})")
+            lacking = next(i for i in range(len(self.files)) if i not in have)
+            if columns is None:
+                raise ValueError(
+                    f"profile: the Parquet files have different columns: column {n!r} is in {self.files[have[0]]!r} "
+                    f"but not in {self.files[lacking]!r}; pass columns= to profile the columns they share"
+                )
+            raise ValueError(f"profile: column {n!r} is not in {self.files[lacking]!r} (it is in {self.files[have[0]]!r})")
+        for c in categorical:
+            if c not in self.names:
+                raise ValueError(f"categorical= names column {c!r}, which is not in {self.label}")
+        import pyarrow as pa
+
+        kinds: dict[Any, str] = {}
+        for n in names:
+            seen: dict[str, int] = {}  # kind -> first file with it
+            for i, schema in enumerate(self.schemas):
+                typ = schema.field(n).type
+                if pa.types.is_null(typ):  # a file where the column is all null says nothing of its kind
+                    continue
+                seen.setdefault(_arrow_kind(typ, n, n in categorical), i)
+            if len(seen) > 1:
+                (ka, ia), (kb, ib) = sorted(seen.items())[:2]  # the same message whatever the files' order
+                ta, tb = self.schemas[ia].field(n).type, self.schemas[ib].field(n).type
+                raise ValueError(
+                    f"profile: column {n!r} is {ka} ({ta}) in {self.files[ia]!r} but {kb} "
+                    f"({tb}) in {self.files[ib]!r}; convert the files to one type, or list the "
+                    "column in categorical="
+                )
+            kinds[n] = next(iter(seen), "categorical")
+        return list(names), kinds
+
+    def _open(self, path: str) -> Any:
         import pyarrow.parquet as pq
 
+        try:
+            # pre_buffer=True (the default) would read every requested column chunk of the file
+            # into memory before the first batch: the whole file, for all columns
+            return pq.ParquetFile(path, pre_buffer=False)
+        except Exception as exc:
+            raise ValueError(f"profile: cannot read {path!r} as Parquet: {exc}") from None
+
+    def batches(self, names: list[Any]) -> Iterable[Any]:
+        """Record batches of all ``names`` (one row group of them decoded at a time)."""
+        import pyarrow as pa
+
         for path in self.files:
-            try:
-                pf = pq.ParquetFile(path)
-            except Exception as exc:
-                raise ValueError(f"profile: cannot read {path!r} as Parquet: {exc}") from None
-            with pf:
-                missing = [n for n in names if n not in pf.schema_arrow.names]
-                if missing:
-                    raise ValueError(f"profile: column {missing[0]!r} is not in {path!r}")
-                yield from pf.iter_batches(batch_size=BATCH_ROWS, columns=names)
+            with self._open(path) as pf:
+                try:
+                    yield from pf.iter_batches(batch_size=BATCH_ROWS, columns=names)
+                except (pa.ArrowException, OSError) as exc:
+                    raise ValueError(f"profile: cannot read {path!r}: {exc}") from None
+
+    def column_chunks(self, names: list[Any], width: int) -> Iterable[tuple[int, list[tuple[Any, Any]]]]:
+        """``(rows, [(name, ChunkedArray), ...])``: ``width`` columns of a span of row groups at a time.
+
+        Decoding a row group of every column at once takes about four times its decoded size in
+        Arrow's memory pool (pages, decompression, builders); a few columns at a time take that
+        of a few column chunks.  Consecutive small row groups are read together, up to
+        :data:`BATCH_ROWS` rows.  ``rows`` is the span's row count on its first piece, else 0.
+        """
+        import pyarrow as pa
+
+        for path in self.files:
+            with self._open(path) as pf:
+                meta = pf.metadata
+                spans: list[list[int]] = []
+                size = BATCH_ROWS
+                for i in range(meta.num_row_groups):
+                    n = meta.row_group(i).num_rows
+                    if size >= BATCH_ROWS:
+                        spans.append([])
+                        size = 0
+                    spans[-1].append(i)
+                    size += n
+                for span in spans:
+                    span_rows = sum(meta.row_group(i).num_rows for i in span)
+                    for start in range(0, len(names), width):
+                        part = names[start : start + width]
+                        try:
+                            table = pf.read_row_groups(span, columns=part, use_threads=width > 1)
+                        except (pa.ArrowException, OSError) as exc:
+                            raise ValueError(f"profile: cannot read {path!r}: {exc}") from None
+                        yield (span_rows if start == 0 else 0), [(n, table.column(k)) for k, n in enumerate(part)]
+                        del table
+
+
+def _duplicate(names: list[Any]) -> Any:
+    seen: set[Any] = set()
+    for n in names:
+        if n in seen:
+            return n
+        seen.add(n)
+    return None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -295,22 +425,27 @@ def arrow_profile(data: Any, *, columns: list[Any] | None, categorical: list[Any
     import pyarrow as pa
     import pyarrow.dataset as ds
 
-    schema = data.schema
-    names = list(schema.names) if columns is None else columns
+    if isinstance(data, _ParquetFiles):
+        names, kinds = data.plan(columns, categorical)
+    else:
+        schema = data.schema
+        dup = _duplicate(schema.names)
+        if dup is not None:
+            raise ValueError(f"profile: duplicate column {dup!r} in {source}")
+        names = list(schema.names) if columns is None else columns
+        for n in names:
+            if n not in schema.names:
+                raise ValueError(f"column {n!r} is not in {source} (columns: {', '.join(schema.names)})")
+        for c in categorical:
+            if c not in schema.names:
+                raise ValueError(f"categorical= names column {c!r}, which is not in {source}")
+        kinds = {n: _arrow_kind(schema.field(n).type, n, n in categorical) for n in names}
     if not names:
         raise ValueError(f"profile: {source} has no columns")
-    for n in names:
-        if n not in schema.names:
-            raise ValueError(f"column {n!r} is not in {source} (columns: {', '.join(schema.names)})")
-    for c in categorical:
-        if c not in schema.names:
-            raise ValueError(f"categorical= names column {c!r}, which is not in {source}")
-    cols = {
-        n: ColumnProfile.empty(n, _arrow_kind(schema.field(n).type, n, n in categorical)) for n in names
-    }
+    cols = {n: ColumnProfile.empty(n, kinds[n]) for n in names}
     if isinstance(data, _ParquetFiles):
-        batches = iter(data.batches(names))
-    elif isinstance(data, ds.Dataset):
+        return _parquet_profile(data, names, cols, source)
+    if isinstance(data, ds.Dataset):
         batches = data.to_batches(
             columns=names, batch_size=BATCH_ROWS, batch_readahead=1, fragment_readahead=1, use_threads=True
         )
@@ -320,10 +455,27 @@ def arrow_profile(data: Any, *, columns: list[Any] | None, categorical: list[Any
         batches = iter(data.select(names).to_batches(max_chunksize=BATCH_ROWS))
     rows = 0
     with column_map(len(names)) as each:
-        for batch in batches:
-            rows += batch.num_rows
-            each(lambda pair: _add_arrow(*pair), [(cols[n], batch.column(i)) for i, n in enumerate(names)])
-            del batch
+        try:
+            for batch in batches:
+                rows += batch.num_rows
+                each(lambda pair: _add_arrow(*pair), [(cols[n], batch.column(i)) for i, n in enumerate(names)])
+                del batch
+        except pa.ArrowException as exc:  # e.g. a Dataset whose files disagree on a column's type
+            raise ValueError(f"profile: cannot read {source}: {exc}") from None
+    return Profile(cols, rows, source)
+
+
+def _parquet_profile(data: _ParquetFiles, names: list[Any], cols: dict[Any, ColumnProfile], source: str) -> Profile:
+    """Parquet files, a few column chunks at a time (see :meth:`_ParquetFiles.column_chunks`)."""
+    from .drift import _threads
+
+    rows = 0
+    width = max(1, min(_threads(), len(names)))
+    with column_map(len(names)) as each:
+        for n_rows, pairs in data.column_chunks(names, width):
+            rows += n_rows
+            each(lambda pair: _add_arrow(cols[pair[0]], pair[1]), pairs)
+            del pairs
     return Profile(cols, rows, source)
 
 

@@ -280,6 +280,7 @@ def _batches(data: Any, columns: list[str]) -> Iterable[Any]:
         return
     if is_path_input(data):
         files = _ParquetFiles(_parquet_files(data), "data")
+        files.plan(columns, [])  # every file holds the columns, each of one kind
         source = files.batches(columns)
     elif is_arrow(data):
         import pyarrow.dataset as ds
