@@ -30,7 +30,8 @@ reasons are :mod:`pytest_mlgate.drift`'s (``_value_verdict``); missing shares ar
 Sketch error: a KLL sketch's CDF is within its rank error ``eps`` (0.28% at 99% confidence for
 ``k = 1000``; 0 while it holds every value) of the true CDF, so the KS statistic is within
 ``eps_ref + eps_cur`` of the one from the rows and the Wasserstein distance within
-``(eps_ref + eps_cur) * range``.  When the verdict would change somewhere inside those bounds, the
+``(eps_ref + eps_cur) * range``; psi, jensenshannon and kl_div from sketch CDFs get a band from
+:func:`_binned_band`.  When the verdict would change somewhere inside those bounds, the
 column's ``reason`` says "within sketch error".
 
 Named methods from sketches: ks, wasserstein, t_test (from moments), and psi, jensenshannon,
@@ -254,6 +255,87 @@ def _binned_cdfs(r: ColumnProfile, c: ColumnProfile) -> tuple[np.ndarray, np.nda
         return np.concatenate([[0.0], _at(x, f, edges[1:-1], side="left"), [1.0]])
 
     return below(r), below(c)
+
+
+#: The band of a binned distance from sketches is widened by this factor (see :func:`_binned_band`).
+BAND_MARGIN = 1.25
+
+
+def _binned_band(
+    method: str, cr: np.ndarray, cc: np.ndarray, eps_r: float, eps_c: float, stat: float, n_r: int, n_c: int
+) -> tuple[float, float]:
+    """(low, high) of a binned distance (psi, jensenshannon, kl_div) when each side's CDF at each
+    inner bin edge may be off by its rank error.
+
+    The true CDF values lie in ``[F - eps, F + eps]`` (monotone, in [0, 1]), so each bin share
+    moves by at most ``2 eps``.  The distance is convex in the shares (psi, KL and Jensen-Shannon
+    divergences are), so its extremes over that box lie at vertices: it is evaluated at the
+    vertices along the sign of its gradient (the direction that moves it most to first order),
+    at the alternating vertices (where adjacent shares move apart, the curvature's worst case), and
+    per coordinate (the sum of the single-edge moves); below, the tangent plane (a convex function
+    lies above it: ``f >= f0 - sum |df/dF_j| eps_j``) bounds the fall.  The largest move each way,
+    times :data:`BAND_MARGIN`, gives the band.
+    """
+    k = cr.size
+    x0 = np.concatenate([cr, cc])
+    step = np.zeros_like(x0)
+    step[1 : k - 1] = eps_r
+    step[k + 1 : -1] = eps_c
+
+    def proj(x: np.ndarray) -> np.ndarray:
+        x = np.clip(x, 0.0, 1.0)
+        x[0], x[-1] = 0.0, 1.0
+        return np.maximum.accumulate(x)
+
+    def f(x: np.ndarray) -> float:
+        with np.errstate(all="ignore"):
+            return _drift._from_frequencies(method, np.diff(proj(x[:k])), np.diff(proj(x[k:])), 1, 1)
+
+    f0 = f(x0)
+    free = np.flatnonzero(step)
+    sign = np.zeros_like(x0)
+    rise = fall = tangent = 0.0
+    for j in free:
+        e = np.zeros_like(x0)
+        e[j] = step[j]
+        fp, fm = f(x0 + e), f(x0 - e)
+        sign[j] = 1.0 if fp >= fm else -1.0
+        rise += max(fp, fm, f0) - f0
+        fall += f0 - min(fp, fm, f0)
+        tangent += abs(fp - fm) / 2  # |gradient| * eps (central difference)
+    # convex: f >= f0 + gradient . (x - x0) >= f0 - sum |gradient| eps (the tangent plane below it)
+    fall = max(fall, tangent)
+    alt = np.where(np.arange(x0.size) % 2 == 0, 1.0, -1.0) * step
+    for v in (x0 + sign * step, x0 - sign * step, x0 + alt, x0 - alt):
+        fv = f(v)
+        rise, fall = max(rise, fv - f0), max(fall, f0 - fv)
+    # psi and kl_div floor empty bins (drift._floor_zeros: to 1e-4, or to a millionth of the
+    # smallest share when that is below 1e-4), so whether a nearly empty bin holds a row or none
+    # moves them far: also try the bins that may be empty within 2 eps all empty, every empty
+    # bin holding one row, and one empty bin holding one row (the smallest possible share)
+    shares = [np.diff(cr), np.diff(cc)]
+    options: list[list[np.ndarray]] = []
+    for sh, eps, n in ((shares[0], eps_r, n_r), (shares[1], eps_c, n_c)):
+        opts = [sh]
+        one = 1.0 / max(n, 1)
+        maybe, empty = sh <= 2 * eps, sh < one / 2
+        if eps and maybe.any() and not maybe.all():
+            opts.append(np.where(maybe, 0.0, sh))
+        if eps and empty.any():
+            opts.append(np.where(empty, one, sh))
+            for j in np.flatnonzero(empty)[[0, -1]]:
+                single = sh.copy()
+                single[j] = one
+                opts.append(single)
+        options.append([o / o.sum() for o in opts])
+    for pr in options[0]:
+        for pc in options[1]:
+            with np.errstate(all="ignore"):
+                fv = _drift._from_frequencies(method, pr, pc, 1, 1)
+            rise, fall = max(rise, fv - f0), max(fall, f0 - fv)
+    if not (math.isfinite(rise) and math.isfinite(fall)):
+        return 0.0, math.inf
+    return max(stat - BAND_MARGIN * fall, 0.0), stat + BAND_MARGIN * rise
 
 
 # ----------------------------------------------------------------------------------------------
@@ -484,7 +566,8 @@ def _numeric_sketch(name: Any, r: ColumnProfile, c: ColumnProfile, method: str |
         cdf_r, cdf_c = _binned_cdfs(r, c)
         hr, hc = np.round(np.diff(cdf_r) * mr.n).astype(np.int64), np.round(np.diff(cdf_c) * mc.n).astype(np.int64)
         stat, _ = _drift._run_checked(name, m, lambda: _drift._count_test(m, hr, hc, int(hr.sum()), int(hc.sum())))
-        return _Result(name, "numeric", m, stat, None, eps=eps)
+        band = _binned_band(m, cdf_r, cdf_c, eps_r, eps_c, stat, mr.n, mc.n) if eps else None
+        return _Result(name, "numeric", m, stat, None, effect_band=band, eps=eps)
     scale = float(max(abs(mr.min), abs(mr.max), abs(mc.min), abs(mc.max)))  # drift.column_scale
     unit = scale or 1.0
     d, w = _distances(r, c, unit)

@@ -497,6 +497,27 @@ def test_auto_on_few_valued_numeric_and_categorical_counts_equals_the_rows():
             assert y.reason == x.reason
 
 
+def test_sketch_binned_distances_mark_verdicts_near_the_threshold():
+    # psi from a KLL sketch: a 0.3-sd shift puts psi near its 0.1 threshold; a verdict that differs
+    # from the rows must say "within sketch error", and the band must hold the rows' statistic
+    for seed in (19, 3):
+        g = np.random.default_rng(seed)
+        a, b = pd.DataFrame({"v": g.normal(0, 1, 20_000)}), pd.DataFrame({"v": g.normal(0.3, 1, 20_000)})
+        pa = profile(a)
+        for m in ("psi", "jensenshannon", "kl_div"):
+            rows = detect_drift(a, b, method=m).columns[0]
+            col = detect_drift(pa, b, method=m).columns[0]
+            if col.drifted != rows.drifted:
+                assert "within sketch error" in col.reason, (seed, m, rows.reason, col.reason)
+            res = profile_drift_module._column("v", pa["v"], profile_drift_module.exact_profile(b)["v"], m, False)
+            lo, hi = res.effect_band
+            assert lo <= rows.statistic <= hi, (seed, m, res.effect_band, rows.statistic)
+    g = np.random.default_rng(19)
+    a, b = pd.DataFrame({"v": g.normal(0, 1, 20_000)}), pd.DataFrame({"v": g.normal(0.3, 1, 20_000)})
+    col = detect_drift(profile(a), b, method="psi").columns[0]
+    assert "within sketch error" in col.reason
+
+
 def test_evidently_from_profiles_is_evidentlys_preset():
     g = np.random.default_rng(0)
     cases = [
