@@ -716,6 +716,15 @@ def _sorted_histogram(sorted_values: np.ndarray, edges: np.ndarray) -> np.ndarra
     return np.diff(pos)
 
 
+def counts_histogram(keys: np.ndarray, counts: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """:func:`_sorted_histogram` of the rows that the sorted distinct ``keys`` with ``counts`` stand for."""
+    cum = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))
+    pos = np.empty(len(edges), dtype=np.int64)
+    pos[:-1] = cum[np.searchsorted(keys, edges[:-1], side="left")]
+    pos[-1] = cum[np.searchsorted(keys, edges[-1], side="right")]
+    return np.diff(pos)
+
+
 def _sorted_counts(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct values and their counts of a sorted array."""
     if sorted_values.size == 0:
@@ -823,11 +832,16 @@ def _hellinger_counts(cnt_r: np.ndarray, cnt_c: np.ndarray, n_r: int, n_c: int) 
 
 def _hellinger_numeric(r: np.ndarray, c: np.ndarray) -> float:
     """Evidently's numeric Hellinger distance: Sturges bins over the distinct values."""
-    keys = np.union1d(_sorted_counts(r)[0], _sorted_counts(c)[0])
+    return hellinger_from_counts(*_sorted_counts(r), *_sorted_counts(c))
+
+
+def hellinger_from_counts(keys_r: np.ndarray, cnt_r: np.ndarray, keys_c: np.ndarray, cnt_c: np.ndarray) -> float:
+    """:func:`_hellinger_numeric` from each side's sorted distinct values and their counts."""
+    keys = np.union1d(keys_r, keys_c)
     edges = np.histogram_bin_edges(keys, bins="sturges")
     widths = np.diff(edges)
-    h1 = _sorted_histogram(r, edges) / r.size / widths
-    h2 = _sorted_histogram(c, edges) / c.size / widths
+    h1 = counts_histogram(keys_r, cnt_r, edges) / int(np.sum(cnt_r)) / widths
+    h2 = counts_histogram(keys_c, cnt_c, edges) / int(np.sum(cnt_c)) / widths
     bin_width = (edges.max() - edges.min()) / (len(edges) - 1)
     bc = float(np.clip(np.sum(np.sqrt(h1 * h2) * bin_width), 0, 1))
     return math.sqrt(1 - bc)
@@ -938,9 +952,27 @@ def ks_sorted(r_sorted: np.ndarray, c_sorted: np.ndarray) -> tuple[float, float]
     both = np.concatenate([r_sorted, c_sorted])
     diff = np.searchsorted(r_sorted, both, side="right") / n1 - np.searchsorted(c_sorted, both, side="right") / n2
     d = float(max(np.max(diff), np.clip(-np.min(diff), 0, 1)))
+    return ks_from_statistic(d, n1, n2)
+
+
+def ks_from_statistic(d: float, n1: int, n2: int) -> tuple[float, float]:
+    """``scipy.stats.ks_2samp``'s ``(statistic, p-value)`` (two-sided, ``method="auto"``) from its
+    statistic before rounding, ``max |F1 - F2|``, and the sizes: exact up to :data:`_KS_EXACT_MAX_N`
+    values a side (the statistic then rounded to the lattice of ``1 / lcm(n1, n2)``), else
+    ``kstwo.sf(D, round(n1 n2 / (n1 + n2)))``."""
+    if max(n1, n2) <= _KS_EXACT_MAX_N:
+        try:
+            from scipy.stats._stats_py import _attempt_exact_2kssamp
+
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                ok, d_lattice, prob = _attempt_exact_2kssamp(n1, n2, math.gcd(n1, n2), d, "two-sided")
+            if ok:
+                return float(d_lattice), float(np.clip(prob, 0, 1))
+        except (ImportError, TypeError, ValueError):  # scipy moved it: the asymptotic value below
+            pass
     m, n = sorted([float(n1), float(n2)], reverse=True)
-    p = float(np.clip(stats.kstwo.sf(d, np.round(m * n / (m + n))), 0, 1))
-    return d, p
+    return float(d), float(np.clip(stats.kstwo.sf(d, np.round(m * n / (m + n))), 0, 1))
 
 
 def pool_sparse(cnt_r: np.ndarray, cnt_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

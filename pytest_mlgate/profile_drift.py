@@ -1,44 +1,50 @@
 """Drift between two profiles: the same :class:`~pytest_mlgate.drift.DriftReport` as from the rows.
 
-``method="auto"`` (the default) applies the sound rule of :mod:`pytest_mlgate.drift`:
+Where both sides hold a numeric column's values exactly (the counts of at most
+:data:`~pytest_mlgate.profile.DISTINCT_CAP` distinct values, or the sorted rows of an in-memory
+side), every method computes what :mod:`pytest_mlgate.drift` computes from the rows, from the
+counts: the auto rule, ``"evidently"`` and every named method, the binned ones (psi,
+jensenshannon, kl_div above 20 reference values, hellinger) binning the counted values with the
+rows' Sturges edges; cramer_von_mises, anderson, mannwhitney and energy run on the rows rebuilt
+from the counts (up to :data:`EXPAND_MAX` values a side).  Category counts are exact, and the
+auto rule's pooled chi-square is :func:`~pytest_mlgate.drift.auto_categorical_test` itself.
+
+Otherwise a side has a KLL sketch, and ``method="auto"`` applies the sound rule of
+:mod:`pytest_mlgate.drift` from it:
 
 * numeric columns with more than 5 distinct non-missing values (on both sides together): the
   two-sample Kolmogorov-Smirnov test.  The statistic is the largest gap between the two sketches'
   CDFs, evaluated at the union of their retained items; the p-value is ``scipy.stats.kstwo``'s
-  (scipy's ``ks_2samp(method="asymp")``) at the true sizes, or above an effective size of 10,000
-  Stephens' corrected asymptotic formula (within 0.3% of it, and a thousand times faster); when
-  both sides are exact (every value kept) and neither has more than 10,000 values, the exact
-  p-value that ``ks_2samp``'s default gives the rows.  Effect: the Wasserstein-1 distance
-  between the sketches' distributions (the area between their CDFs, equal to the integral of the
-  quantile-function gap) divided by the reference's std from exact moments, floored at
-  ``STD_REL_FLOOR`` times the reference's largest magnitude.
-* categorical and bool columns, and numeric columns with at most 5 distinct values: the chi-square
-  test of homogeneity of the 2 x k count table, categories whose expected count is below 5 on
-  either side pooled into one cell; effect: total variation distance of the two share vectors.
+  at the true sizes (above an effective size of 10,000 Stephens' corrected asymptotic formula,
+  within 0.3% of it and a thousand times faster), or ``ks_2samp``'s own when the sketches hold
+  every value.  Effect: the Wasserstein-1 distance between the distributions divided by the
+  reference's population std from exact moments, both in units of the column's scale (its
+  largest absolute value on either side), the std floored at ``STD_REL_FLOOR``
+  (:data:`~pytest_mlgate.drift.RELATIVE_STD_FLOOR`) of it, as :func:`~pytest_mlgate.drift.numeric_effect`.
+* categorical and bool columns, and numeric columns with at most 5 distinct values: exact counts
+  (above).
 
-p-values are corrected across the columns (``correction``, Holm by default); a column drifts
-when its corrected p < ``threshold`` (0.05) and its effect >= the kind's floor
-(:data:`~pytest_mlgate.drift.NUMERIC_EFFECT_FLOOR`, :data:`~pytest_mlgate.drift.CATEGORICAL_EFFECT_FLOOR`).
-Missing shares are tested as in :mod:`pytest_mlgate.drift` (two-proportion test, own family).
+p-values are corrected across the columns (``correction``, Holm by default) and verdicts and
+reasons are :mod:`pytest_mlgate.drift`'s (``_value_verdict``); missing shares are tested as there.
 
 Sketch error: a KLL sketch's CDF is within its rank error ``eps`` (0.28% at 99% confidence for
 ``k = 1000``; 0 while it holds every value) of the true CDF, so the KS statistic is within
 ``eps_ref + eps_cur`` of the one from the rows and the Wasserstein distance within
-``(eps_ref + eps_cur) * range``.  When the verdict would change somewhere inside those bounds,
-the column's ``reason`` says "within sketch error".  Category counts and moments are exact.
+``(eps_ref + eps_cur) * range``; psi, jensenshannon and kl_div from sketch CDFs get a band from
+:func:`_binned_band`.  When the verdict would change somewhere inside those bounds, the
+column's ``reason`` says "within sketch error".
 
-Named methods from profiles: ks, wasserstein, t_test (from moments), and chi2_homogeneity,
-chisquare, z, psi, jensenshannon, kl_div, hellinger on category counts (also numeric columns
-with exact value counts); psi, jensenshannon and kl_div also bin many-valued numeric columns
-from the sketches.  cramer_von_mises, anderson, mannwhitney and energy need the rows: asking for
-them is a ``ValueError`` naming the method.
+Named methods from sketches: ks, wasserstein, t_test (from moments), and psi, jensenshannon,
+kl_div (Sturges bins from the sketches' CDFs).  chi2_homogeneity, chisquare, z, hellinger and the
+rows-only tests need the rows or exact value counts on both sides: asking for them is a
+``ValueError`` naming the method.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -50,23 +56,20 @@ from .profile import DISTINCT_CAP, ColumnProfile, Profile, _json_key, exact_prof
 
 __all__ = ["ROW_ONLY_METHODS", "STD_REL_FLOOR", "drift_from_inputs", "profile_drift"]
 
-#: Methods that need raw rows; a profile cannot give them.
+#: Methods that need raw rows: from profiles only when both sides hold exact value counts.
 ROW_ONLY_METHODS = ("cramer_von_mises", "anderson", "mannwhitney", "energy")
-#: The reference std is floored at this share of the reference's largest absolute value.
-STD_REL_FLOOR = 1e-9
+#: The auto effect's reference std is floored at this share of the column's scale (its largest
+#: absolute value on either side): drift.py's RELATIVE_STD_FLOOR.
+STD_REL_FLOOR = _drift.RELATIVE_STD_FLOOR
 #: Auto rule: numeric columns with more distinct values than this get KS, others chi-square.
-FEW_VALUES = 5
+FEW_VALUES = _drift.AUTO_MAX_CATEGORY_VALUES
 #: Chi-square pooling: categories whose expected count is below this on either side share one cell.
-MIN_EXPECTED = 5.0
+MIN_EXPECTED = _drift.MIN_EXPECTED_COUNT
 _OTHER = ("__mlgate_other__",)
-_HAS_EFFECT = "effect" in {f.name for f in fields(_drift.ColumnDrift)}
 
 
 def _floors() -> tuple[float, float]:
-    return (
-        float(getattr(_drift, "NUMERIC_EFFECT_FLOOR", 0.1)),
-        float(getattr(_drift, "CATEGORICAL_EFFECT_FLOOR", 0.1)),
-    )
+    return float(_drift.NUMERIC_EFFECT_FLOOR), float(_drift.CATEGORICAL_EFFECT_FLOOR)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -86,33 +89,44 @@ def _counts_of(col: ColumnProfile) -> dict[Any, int] | None:
     return out
 
 
-def _aligned(a: Mapping[Any, int], b: Mapping[Any, int]) -> tuple[list[Any], np.ndarray, np.ndarray]:
-    keys = list(dict.fromkeys([*a, *b]))
+def _ordered_keys(a: Mapping[Any, int], b: Mapping[Any, int]) -> list[Any]:
+    """The categories of both sides in the rows' order (:func:`~pytest_mlgate.drift._categorical_column`):
+    sorted, by their text when they do not compare; the "other" cell last."""
+    keys = [k for k in dict.fromkeys([*a, *b]) if k != _OTHER]
     try:
         keys.sort()
     except TypeError:
-        keys.sort(key=lambda k: (type(k).__name__, str(k)))
-    return keys, np.array([a.get(k, 0) for k in keys], dtype=np.float64), np.array([b.get(k, 0) for k in keys], dtype=np.float64)
+        keys.sort(key=str)
+    if _OTHER in a or _OTHER in b:
+        keys.append(_OTHER)
+    return keys
 
 
-def _pooled_chi2(cr: np.ndarray, cc: np.ndarray) -> tuple[float, float]:
-    """Chi-square homogeneity test of the 2 x k table, sparse cells (expected < 5) pooled into one."""
-    n_r, n_c = cr.sum(), cc.sum()
-    total = n_r + n_c
-    col = cr + cc
-    sparse = col * (min(n_r, n_c) / total) < MIN_EXPECTED
-    if sparse.any():
-        cr = np.append(cr[~sparse], cr[sparse].sum())
-        cc = np.append(cc[~sparse], cc[sparse].sum())
-    keep = (cr + cc) > 0
-    cr, cc = cr[keep], cc[keep]
-    k = cr.size
-    if k < 2:
-        return 0.0, 1.0
-    obs = np.vstack([cr, cc])
-    expected = np.outer([n_r, n_c], obs.sum(axis=0)) / total
-    statistic = float(np.sum((obs - expected) ** 2 / expected))
-    return statistic, float(stats.chi2.sf(statistic, k - 1))
+def _aligned(a: Mapping[Any, int], b: Mapping[Any, int]) -> tuple[list[Any], np.ndarray, np.ndarray]:
+    keys = _ordered_keys(a, b)
+    return keys, np.array([a.get(k, 0) for k in keys], dtype=np.int64), np.array([b.get(k, 0) for k in keys], dtype=np.int64)
+
+
+def _value_counts(col: ColumnProfile) -> tuple[np.ndarray, np.ndarray] | None:
+    """A numeric column's sorted distinct finite values and their counts, when it holds them exactly
+    (value counts of at most :data:`~pytest_mlgate.profile.DISTINCT_CAP` values, or sorted rows)."""
+    if col.values is not None:
+        keys = np.array([float(k) for k in col.values], dtype=np.float64)
+        counts = np.array(list(col.values.values()), dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        keys, counts = keys[order], counts[order]
+        keep = counts > 0
+        return keys[keep], counts[keep]
+    if col.exact is not None:
+        return _drift._sorted_counts(col.exact)
+    return None
+
+
+def _eps(col: ColumnProfile) -> float:
+    """The rank error of a numeric column's CDF: 0 when it holds its values or rows exactly."""
+    if col.values is not None or col.exact is not None:
+        return 0.0
+    return col.rank_error
 
 
 def _step(col: ColumnProfile) -> tuple[np.ndarray, np.ndarray]:
@@ -123,6 +137,10 @@ def _step(col: ColumnProfile) -> tuple[np.ndarray, np.ndarray]:
             return x, x
         last = np.flatnonzero(np.concatenate((x[1:] != x[:-1], [True])))
         return x[last], (last + 1) / x.size
+    counted = _value_counts(col)
+    if counted is not None:
+        keys, counts = counted
+        return keys, np.cumsum(counts) / max(int(counts.sum()), 1)
     items = np.fromiter((item for item, _ in col.sketch), dtype=np.float64)
     points = np.unique(items)
     return points, np.asarray(col.sketch.get_cdf(points, True), dtype=np.float64)[:-1]
@@ -133,18 +151,20 @@ def _at(x: np.ndarray, f: np.ndarray, u: np.ndarray, side: str = "right") -> np.
     return np.concatenate(([0.0], f))[np.searchsorted(x, u, side=side)]
 
 
-def _union_stats(r: ColumnProfile, c: ColumnProfile) -> tuple[float, float]:
-    """KS statistic and Wasserstein-1 distance between two step CDFs, over the union of their points."""
+def _union_stats(r: ColumnProfile, c: ColumnProfile, unit: float) -> tuple[float, float]:
+    """KS statistic and Wasserstein-1 distance (in units of ``unit``) between two step CDFs, over
+    the union of their points."""
     (xr, fr), (xc, fc) = _step(r), _step(c)
     u = np.union1d(xr, xc)
     gap = np.abs(_at(xr, fr, u) - _at(xc, fc, u))
     d = float(gap.max()) if u.size else 0.0
-    w = float(np.sum(gap[:-1] * np.diff(u))) if u.size > 1 else 0.0
+    w = float(np.sum(gap[:-1] * np.diff(u / unit))) if u.size > 1 else 0.0
     return d, w
 
 
-def _exact_vs_step(v: np.ndarray, xs: np.ndarray, fs: np.ndarray) -> tuple[float, float]:
-    """KS statistic and Wasserstein-1 distance between the sorted values ``v`` and a step CDF.
+def _exact_vs_step(v: np.ndarray, xs: np.ndarray, fs: np.ndarray, unit: float) -> tuple[float, float]:
+    """KS statistic and Wasserstein-1 distance (in units of ``unit``) between the sorted values ``v``
+    and a step CDF.
 
     The step CDF is constant on each interval between its points; there the empirical CDF of
     ``v`` is monotone, so the KS gap peaks at an interval's ends and the area between the two
@@ -182,7 +202,7 @@ def _exact_vs_step(v: np.ndarray, xs: np.ndarray, fs: np.ndarray) -> tuple[float
     area = c * (xstar - a) - (A(xstar) - A(a)) + (A(b) - A(xstar)) - c * (b - xstar)
     left = A(zs[:1])[0]
     right = max(z[-1] - zs[-1], 0.0) - max(A(z[-1:])[0] - A(zs[-1:])[0], 0.0) if z[-1] > zs[-1] else 0.0
-    w = (float(np.sum(area)) + float(left) + float(right)) * sc
+    w = (float(np.sum(area)) + float(left) + float(right)) * (sc / unit)
     gaps = [np.abs(F(a, "right") - c), np.abs(F(b, "left") - c)]
     d = max(
         float(max((g.max() for g in gaps if g.size), default=0.0)),
@@ -192,63 +212,130 @@ def _exact_vs_step(v: np.ndarray, xs: np.ndarray, fs: np.ndarray) -> tuple[float
     return d, max(w, 0.0)
 
 
-def _distances(r: ColumnProfile, c: ColumnProfile) -> tuple[float, float]:
-    """(KS statistic, Wasserstein-1 distance) of two numeric columns, from sketches or rows."""
+def _distances(r: ColumnProfile, c: ColumnProfile, unit: float) -> tuple[float, float]:
+    """(KS statistic, Wasserstein-1 distance in units of ``unit``) of two numeric columns, from
+    sketches or rows."""
     for big, small in ((r, c), (c, r)):
-        if big.exact is not None and big.exact.size > 4 * (small.sketch.num_retained if small.exact is None else small.exact.size):
+        if big.exact is not None and small.exact is None and small.values is None and big.exact.size > 4 * small.sketch.num_retained:
             xs, fs = _step(small)
-            return _exact_vs_step(big.exact, xs, fs)
-    return _union_stats(r, c)
+            return _exact_vs_step(big.exact, xs, fs, unit)
+    return _union_stats(r, c, unit)
 
 
-#: Above this effective size ``n*m/(n+m)`` the KS p-value uses Stephens' corrected asymptotic
-#: formula (relative error < 0.3% at p >= 1e-3) instead of ``kstwo``, which takes ~1 s there.
-KS_EXACT_MAX_EN = 10_000
-
-
-def _ks_p(d: float, n_r: int, n_c: int, exact: bool = False) -> float:
-    """Two-sided KS p-value at the true sizes: ``scipy.stats.ks_2samp(method="asymp")``'s ``kstwo``.
-
-    ``exact`` (both sides hold every value) with at most 10,000 values a side: the exact
-    p-value, as ``ks_2samp``'s default ``method="auto"`` gives it for the rows."""
+def _ks_p(d: float, n_r: int, n_c: int) -> float:
+    """Two-sided asymptotic KS p-value at the true sizes (``ks_2samp(method="asymp")``'s ``kstwo``),
+    above an effective size of 10,000 Stephens' corrected formula (relative error < 0.3% at
+    p >= 1e-3; ``kstwo`` takes ~0.1 s there).  Only for sketches, whose own error is far larger."""
     en = n_r * n_c / (n_r + n_c)
     d = min(max(d, 0.0), 1.0)
-    if exact and max(n_r, n_c) <= _drift._KS_EXACT_MAX_N:
-        try:
-            from scipy.stats._stats_py import _attempt_exact_2kssamp
-
-            ok, _, prob = _attempt_exact_2kssamp(n_r, n_c, math.gcd(n_r, n_c), d, "two-sided")
-            if ok:
-                return float(np.clip(prob, 0.0, 1.0))
-        except (ImportError, TypeError, ValueError):  # scipy moved it: the asymptotic value below
-            pass
     if en <= KS_EXACT_MAX_EN:
         return float(stats.kstwo.sf(d, max(round(en), 1)))
     root = math.sqrt(en)
     return float(stats.kstwobign.sf((root + 0.12 + 0.11 / root) * d))
 
 
-def _std_floor(col: ColumnProfile) -> float:
-    m = col.moments
-    assert m is not None
-    big = max(abs(m.min or 0.0), abs(m.max or 0.0))
-    return max(m.std, STD_REL_FLOOR * big, np.finfo(np.float64).tiny)
+#: Above this effective size ``n*m/(n+m)`` the KS p-value from sketches uses Stephens' formula.
+KS_EXACT_MAX_EN = 10_000
 
 
-def _sketch_hist(r: ColumnProfile, c: ColumnProfile) -> tuple[np.ndarray, np.ndarray]:
-    """Counts in Sturges bins over both ranges, from the sketches' CDFs (drift.py's binned methods)."""
+def _scaled_std(m: Any, unit: float) -> float:
+    """Population std of the values divided by ``unit``, from exact moments (no underflow)."""
+    return math.sqrt(max(m.m2, 0.0) / m.n) * (m.scale / unit) if m.n else math.nan
+
+
+def _binned_cdfs(r: ColumnProfile, c: ColumnProfile) -> tuple[np.ndarray, np.ndarray]:
+    """Each side's share below each Sturges edge over both ranges (drift.py's binned methods):
+    0 at the first edge, 1 at the last; bins are [a, b) except the last, [a, b]."""
     mr, mc = r.moments, c.moments
     assert mr is not None and mc is not None
     edges = _drift._sturges_edges(min(mr.min, mc.min), max(mr.max, mc.max), mr.n + mc.n)
-    inner = np.unique(edges[1:-1])
 
-    def hist(col: ColumnProfile) -> np.ndarray:
-        # bins are [a, b) except the last, [a, b]: the share below each inner edge, exclusive
+    def below(col: ColumnProfile) -> np.ndarray:
         x, f = _step(col)
-        below = np.concatenate([[0.0], _at(x, f, inner, side="left"), [1.0]])
-        return np.round(np.diff(below) * col.moments.n)  # type: ignore[union-attr]
+        return np.concatenate([[0.0], _at(x, f, edges[1:-1], side="left"), [1.0]])
 
-    return hist(r), hist(c)
+    return below(r), below(c)
+
+
+#: The band of a binned distance from sketches is widened by this factor (see :func:`_binned_band`).
+BAND_MARGIN = 1.25
+
+
+def _binned_band(
+    method: str, cr: np.ndarray, cc: np.ndarray, eps_r: float, eps_c: float, stat: float, n_r: int, n_c: int
+) -> tuple[float, float]:
+    """(low, high) of a binned distance (psi, jensenshannon, kl_div) when each side's CDF at each
+    inner bin edge may be off by its rank error.
+
+    The true CDF values lie in ``[F - eps, F + eps]`` (monotone, in [0, 1]), so each bin share
+    moves by at most ``2 eps``.  The distance is convex in the shares (psi, KL and Jensen-Shannon
+    divergences are), so its extremes over that box lie at vertices: it is evaluated at the
+    vertices along the sign of its gradient (the direction that moves it most to first order),
+    at the alternating vertices (where adjacent shares move apart, the curvature's worst case), and
+    per coordinate (the sum of the single-edge moves); below, the tangent plane (a convex function
+    lies above it: ``f >= f0 - sum |df/dF_j| eps_j``) bounds the fall.  The largest move each way,
+    times :data:`BAND_MARGIN`, gives the band.
+    """
+    k = cr.size
+    x0 = np.concatenate([cr, cc])
+    step = np.zeros_like(x0)
+    step[1 : k - 1] = eps_r
+    step[k + 1 : -1] = eps_c
+
+    def proj(x: np.ndarray) -> np.ndarray:
+        x = np.clip(x, 0.0, 1.0)
+        x[0], x[-1] = 0.0, 1.0
+        return np.maximum.accumulate(x)
+
+    def f(x: np.ndarray) -> float:
+        with np.errstate(all="ignore"):
+            return _drift._from_frequencies(method, np.diff(proj(x[:k])), np.diff(proj(x[k:])), 1, 1)
+
+    f0 = f(x0)
+    free = np.flatnonzero(step)
+    sign = np.zeros_like(x0)
+    rise = fall = tangent = 0.0
+    for j in free:
+        e = np.zeros_like(x0)
+        e[j] = step[j]
+        fp, fm = f(x0 + e), f(x0 - e)
+        sign[j] = 1.0 if fp >= fm else -1.0
+        rise += max(fp, fm, f0) - f0
+        fall += f0 - min(fp, fm, f0)
+        tangent += abs(fp - fm) / 2  # |gradient| * eps (central difference)
+    # convex: f >= f0 + gradient . (x - x0) >= f0 - sum |gradient| eps (the tangent plane below it)
+    fall = max(fall, tangent)
+    alt = np.where(np.arange(x0.size) % 2 == 0, 1.0, -1.0) * step
+    for v in (x0 + sign * step, x0 - sign * step, x0 + alt, x0 - alt):
+        fv = f(v)
+        rise, fall = max(rise, fv - f0), max(fall, f0 - fv)
+    # psi and kl_div floor empty bins (drift._floor_zeros: to 1e-4, or to a millionth of the
+    # smallest share when that is below 1e-4), so whether a nearly empty bin holds a row or none
+    # moves them far: also try the bins that may be empty within 2 eps all empty, every empty
+    # bin holding one row, and one empty bin holding one row (the smallest possible share)
+    shares = [np.diff(cr), np.diff(cc)]
+    options: list[list[np.ndarray]] = []
+    for sh, eps, n in ((shares[0], eps_r, n_r), (shares[1], eps_c, n_c)):
+        opts = [sh]
+        one = 1.0 / max(n, 1)
+        maybe, empty = sh <= 2 * eps, sh < one / 2
+        if eps and maybe.any() and not maybe.all():
+            opts.append(np.where(maybe, 0.0, sh))
+        if eps and empty.any():
+            opts.append(np.where(empty, one, sh))
+            for j in np.flatnonzero(empty)[[0, -1]]:
+                single = sh.copy()
+                single[j] = one
+                opts.append(single)
+        options.append([o / o.sum() for o in opts])
+    for pr in options[0]:
+        for pc in options[1]:
+            with np.errstate(all="ignore"):
+                fv = _drift._from_frequencies(method, pr, pc, 1, 1)
+            rise, fall = max(rise, fv - f0), max(fall, f0 - fv)
+    if not (math.isfinite(rise) and math.isfinite(fall)):
+        return 0.0, math.inf
+    return max(stat - BAND_MARGIN * fall, 0.0), stat + BAND_MARGIN * rise
 
 
 # ----------------------------------------------------------------------------------------------
@@ -265,13 +352,14 @@ class _Result:
     p_value: float | None
     effect: float | None = None
     effect_floor: float | None = None
-    # (low, high) bounds of the statistic / effect from the sketch error; None when exact
+    # (low, high) bounds of the p-value / effect (distances: the statistic) from the sketch error; None when exact
     p_band: tuple[float, float] | None = None
     effect_band: tuple[float, float] | None = None
     new: dict[Any, float] | None = None
     vanished: dict[Any, float] | None = None
     n_new: int = 0
     n_vanished: int = 0
+    eps: float = 0.0
 
 
 def _check_column(name: Any, r: ColumnProfile, c: ColumnProfile, forced: bool) -> tuple[ColumnProfile, ColumnProfile]:
@@ -313,77 +401,196 @@ def _categories_change(keys: list[Any], cr: np.ndarray, cc: np.ndarray) -> tuple
     )
 
 
+def _evidently_method(r: ColumnProfile, c: ColumnProfile, numeric: bool) -> str:
+    """Evidently's ``_get_default_stattest`` from what profiles hold, as drift.py applies it to rows:
+    the reference's non-missing size and the number of distinct values on both sides."""
+    if numeric:
+        vr, vc = _value_counts(r), _value_counts(c)
+        n_values = np.union1d(vr[0], vc[0]).size if vr is not None and vc is not None else DISTINCT_CAP + 1
+        return _drift._auto_method("numeric", r.valid, int(n_values))
+    counts_r, counts_c = _counts_of(r), _counts_of(c)
+    assert counts_r is not None and counts_c is not None
+    return _drift._auto_method("categorical", r.valid, len(set(counts_r) | set(counts_c)))
+
+
 def _column(name: Any, r: ColumnProfile, c: ColumnProfile, method: str | None, forced: bool) -> _Result:
     """The statistic of one column; ``method=None`` is the auto rule (with its effect size)."""
     __tracebackhide__ = hide_input_errors
     r, c = _check_column(name, r, c, forced)
-    num_floor, cat_floor = _floors()
-    counts_r, counts_c = _counts_of(r), _counts_of(c)
     numeric = r.kind == "numeric" and not forced
-    few = counts_r is not None and counts_c is not None and len(set(counts_r) | set(counts_c)) <= FEW_VALUES
-    if method in ROW_ONLY_METHODS:
-        raise ValueError(
-            f"column {name!r}: method {method!r} needs the raw rows, which a profile does not keep; use 'auto' or one "
-            f"of ks, wasserstein, t_test, chi2_homogeneity, chisquare, z, psi, jensenshannon, kl_div, hellinger"
-        )
-    kind = "numeric" if numeric else "categorical"
-    auto = method is None
-    if method is None:
-        method = "ks" if numeric and not few else "chi2_homogeneity_pooled"
-    has_counts = counts_r is not None and counts_c is not None
-    res: _Result
-    if method == "chi2_homogeneity_pooled" or (method in ("chi2_homogeneity", "chisquare", "z", "psi", "jensenshannon", "kl_div", "hellinger") and has_counts):
-        assert counts_r is not None and counts_c is not None
-        keys, cr, cc = _aligned(counts_r, counts_c)
-        n_r, n_c = int(cr.sum()), int(cc.sum())
-        if method == "chi2_homogeneity_pooled":
-            stat, p = _pooled_chi2(cr, cc)
-            tvd = 0.5 * float(np.abs(cr / n_r - cc / n_c).sum())
-            res = _Result(name, kind, "chi2_homogeneity", stat, p, tvd, cat_floor)
-        else:
-            m = method
-            stat, p = _drift._run_checked(name, m, lambda: _drift._count_test(m, cr.astype(np.int64), cc.astype(np.int64), n_r, n_c))
-            res = _Result(name, kind, method, stat, p)
-        if not numeric:
-            res.new, res.vanished, res.n_new, res.n_vanished = _categories_change(keys, cr, cc)
-        return res
+    if method == "evidently":
+        method = _evidently_method(r, c, numeric)
     if not numeric:
+        return _categorical(name, r, c, method)
+    vr, vc = _value_counts(r), _value_counts(c)
+    if vr is not None and vc is not None:
+        return _numeric_exact(name, r, c, method, vr, vc)
+    return _numeric_sketch(name, r, c, method, vr)
+
+
+def _categorical(name: Any, r: ColumnProfile, c: ColumnProfile, method: str | None) -> _Result:
+    """Category counts (or a column in ``categorical=``): drift.py's ``_categorical_column``."""
+    __tracebackhide__ = hide_input_errors
+    if method is not None and not _drift.METHODS[method].categorical:
         raise ValueError(
             f"column {name!r} is categorical but method {method!r} needs numbers; use one of "
             + ", ".join(m.name for m in _drift.METHODS.values() if m.categorical)
         )
-    if method in ("chi2_homogeneity", "chisquare", "z", "hellinger"):
+    counts_r, counts_c = _counts_of(r), _counts_of(c)
+    assert counts_r is not None and counts_c is not None
+    keys, cr, cc = _aligned(counts_r, counts_c)
+    n_r, n_c = int(cr.sum()), int(cc.sum())
+    if method is None:
+        stat, p, tvd = _drift.auto_categorical_test(cr, cc)
+        res = _Result(name, "categorical", "chi2_homogeneity", stat, p, tvd, _floors()[1])
+    else:
+        m = method
+        stat, p = _drift._run_checked(name, m, lambda: _drift._count_test(m, cr, cc, n_r, n_c))
+        res = _Result(name, "categorical", m, stat, p)
+    res.new, res.vanished, res.n_new, res.n_vanished = _categories_change(keys, cr, cc)
+    return res
+
+
+#: Value counts are expanded into sorted rows for the rows-only tests up to this many values a side.
+EXPAND_MAX = 2_000_000
+
+
+def _numeric_exact(
+    name: Any, r: ColumnProfile, c: ColumnProfile, method: str | None,
+    vr: tuple[np.ndarray, np.ndarray], vc: tuple[np.ndarray, np.ndarray],
+) -> _Result:
+    """Both sides hold their values exactly (counts or rows): drift.py's ``_numeric_block``, computed
+    from the counts of the distinct values (the same statistic and p-value as from the rows)."""
+    __tracebackhide__ = hide_input_errors
+    (kr, cr), (kc, cc) = vr, vc
+    n_r, n_c = int(cr.sum()), int(cc.sum())
+    keys = np.union1d(kr, kc)
+    ar = np.zeros(keys.size, dtype=np.int64)
+    ac = np.zeros(keys.size, dtype=np.int64)
+    ar[np.searchsorted(keys, kr)] = cr
+    ac[np.searchsorted(keys, kc)] = cc
+    scale = float(max(abs(keys[0]), abs(keys[-1])))  # drift.column_scale
+    num_floor, cat_floor = _floors()
+
+    def scaled_ref_std() -> float:
+        x = kr / scale
+        mean = float(cr @ x) / n_r
+        return math.sqrt(float(cr @ (x - mean) ** 2) / n_r)
+
+    def wasserstein() -> float:  # in units of the scale
+        gap = np.abs(np.cumsum(ar) / n_r - np.cumsum(ac) / n_c)
+        return float(gap[:-1] @ np.diff(keys / scale)) if keys.size > 1 else 0.0
+
+    if method is None and keys.size <= _drift.AUTO_MAX_CATEGORY_VALUES:
+        stat, p, tvd = _drift.auto_categorical_test(ar, ac)
+        return _Result(name, "numeric", "chi2_homogeneity", stat, p, tvd, cat_floor)
+    if method is None or method == "ks":
+        diff = np.cumsum(ar) / n_r - np.cumsum(ac) / n_c
+        d, p = _drift.ks_from_statistic(float(max(np.max(diff), np.clip(-np.min(diff), 0, 1))), n_r, n_c)
+        if method == "ks":
+            return _Result(name, "numeric", "ks", d, p)
+        effect = 0.0 if scale == 0.0 else _drift.numeric_effect(wasserstein(), scaled_ref_std())
+        return _Result(name, "numeric", "ks", d, p, effect, num_floor)
+    m = method
+    if m == "wasserstein":
+        stat = 0.0 if scale == 0.0 else wasserstein() / max(scaled_ref_std(), _drift.STD_FLOOR / scale)
+        return _Result(name, "numeric", m, stat, None)
+    if m == "t_test":
+        stat, p = _t_test_counts(kr, cr, kc, cc, scale)
+        return _Result(name, "numeric", m, stat, p)
+    if m in ("psi", "jensenshannon", "kl_div") and kr.size > 20:
+        edges = _drift._sturges_edges(keys[0], keys[-1], n_r + n_c)
+        hr, hc = _drift.counts_histogram(kr, cr, edges), _drift.counts_histogram(kc, cc, edges)
+        stat, p = _drift._run_checked(name, m, lambda: _drift._count_test(m, hr, hc, n_r, n_c))
+    elif m in ("psi", "jensenshannon", "kl_div", "chisquare", "chi2_homogeneity", "z"):
+        stat, p = _drift._run_checked(name, m, lambda: _drift._count_test(m, ar, ac, n_r, n_c))
+    elif m == "hellinger":
+        stat, p = _drift._run_checked(name, m, lambda: (_drift.hellinger_from_counts(kr, cr, kc, cc), None))
+    else:  # cramer_von_mises, anderson, mannwhitney, energy: the rows themselves
+        if max(n_r if r.exact is None else 0, n_c if c.exact is None else 0) > EXPAND_MAX:
+            raise ValueError(
+                f"column {name!r}: method {m!r} needs the raw rows; a profile's value counts give them only up to "
+                f"{EXPAND_MAX:,} values a side; use 'auto' or one of ks, wasserstein, t_test, chi2_homogeneity, "
+                f"chisquare, z, psi, jensenshannon, kl_div, hellinger"
+            )
+        rows_r = r.exact if r.exact is not None else np.repeat(kr, cr)
+        rows_c = c.exact if c.exact is not None else np.repeat(kc, cc)
+        stat, p = _drift._run_checked(name, m, lambda: _drift._raw_value_test(m, rows_r, rows_c))
+    return _Result(name, "numeric", m, stat, p)
+
+
+def _t_test_counts(kr: np.ndarray, cr: np.ndarray, kc: np.ndarray, cc: np.ndarray, scale: float) -> tuple[float, float]:
+    """``scipy.stats.ttest_ind`` (with drift.py's rule for constant sides) from value counts."""
+    n1, n2 = int(cr.sum()), int(cc.sum())
+    dof = n1 + n2 - 2
+    unit = scale or 1.0
+    x1, x2 = kr / unit, kc / unit
+    m1, m2 = float(cr @ x1) / n1, float(cc @ x2) / n2
+    ss = float(cr @ (x1 - m1) ** 2) + float(cc @ (x2 - m2) ** 2)
+    t = math.nan
+    if dof > 0:
+        denom = math.sqrt(ss / dof * (1 / n1 + 1 / n2))
+        if denom > 0:
+            t = (m1 - m2) / denom
+        elif m1 != m2:
+            t = math.copysign(math.inf, m1 - m2)
+    if math.isnan(t):  # drift._pvalue_or_degenerate
+        return t, 1.0 if np.array_equal(kr, kc) else 0.0
+    return float(t), float(2 * stats.t.sf(abs(t), dof)) if math.isfinite(t) else 0.0
+
+
+def _numeric_sketch(name: Any, r: ColumnProfile, c: ColumnProfile, method: str | None, vr: Any) -> _Result:
+    """At least one side summarises its values by a sketch: the statistics that its CDF gives."""
+    __tracebackhide__ = hide_input_errors
+    m = method
+    if m in ROW_ONLY_METHODS or m in ("chi2_homogeneity", "chisquare", "z", "hellinger"):
         raise ValueError(
-            f"column {name!r}: method {method!r} on a numeric column with more than {DISTINCT_CAP} distinct values needs the raw "
-            f"rows, which a profile does not keep; use 'auto', ks, wasserstein, t_test, psi, jensenshannon or kl_div"
+            f"column {name!r}: method {m!r} needs the raw rows or the count of every distinct value on both sides, "
+            f"which a profile keeps only for numeric columns with at most {DISTINCT_CAP} distinct values; use 'auto' or "
+            f"one of ks, wasserstein, t_test, psi, jensenshannon, kl_div"
         )
     mr, mc = r.moments, c.moments
     assert mr is not None and mc is not None
-    eps = r.rank_error + c.rank_error
-    if method == "t_test":
+    eps_r, eps_c = _eps(r), _eps(c)
+    eps = eps_r + eps_c
+    if m == "t_test":
         stat, p = _t_test(r, c)
-        return _Result(name, kind, method, stat, p)
-    if method in ("psi", "jensenshannon", "kl_div"):
-        hr, hc = _sketch_hist(r, c)
-        m = method
-        stat, _ = _drift._count_test(m, hr.astype(np.int64), hc.astype(np.int64), int(hr.sum()), int(hc.sum()))
-        return _Result(name, kind, method, stat, None)
-    d, w = _distances(r, c)
-    span = (max(mr.max, mc.max) - min(mr.min, mc.min)) * eps
-    if method == "wasserstein":
-        std = max(mr.std, _drift.STD_FLOOR)
-        stat = w / std
-        band = ((w - span) / std, (w + span) / std) if eps else None
-        return _Result(name, kind, method, stat, None, effect_band=band)
-    p = _ks_p(d, mr.n, mc.n, exact=not eps)
-    p_band = (_ks_p(d + eps, mr.n, mc.n), _ks_p(d - eps, mr.n, mc.n)) if eps else None
-    if auto:
-        std = _std_floor(r)
-        res = _Result(name, kind, "ks", d, p, w / std, num_floor, p_band=p_band)
-        if eps:
-            res.effect_band = (max(w - span, 0.0) / std, (w + span) / std)
-        return res
-    return _Result(name, kind, "ks", d, p, p_band=p_band)
+        return _Result(name, "numeric", m, stat, p)
+    if m in ("psi", "jensenshannon", "kl_div"):
+        if vr is not None and vr[0].size <= 20:
+            raise ValueError(
+                f"column {name!r}: method {m!r} compares per-value counts when the reference has at most 20 distinct "
+                f"values, and the current side has more than {DISTINCT_CAP}, which a profile does not count; use 'auto' "
+                f"or ks, wasserstein, t_test, or compare the rows"
+            )
+        cdf_r, cdf_c = _binned_cdfs(r, c)
+        hr, hc = np.round(np.diff(cdf_r) * mr.n).astype(np.int64), np.round(np.diff(cdf_c) * mc.n).astype(np.int64)
+        stat, _ = _drift._run_checked(name, m, lambda: _drift._count_test(m, hr, hc, int(hr.sum()), int(hc.sum())))
+        band = _binned_band(m, cdf_r, cdf_c, eps_r, eps_c, stat, mr.n, mc.n) if eps else None
+        return _Result(name, "numeric", m, stat, None, effect_band=band, eps=eps)
+    scale = float(max(abs(mr.min), abs(mr.max), abs(mc.min), abs(mc.max)))  # drift.column_scale
+    unit = scale or 1.0
+    d, w = _distances(r, c, unit)
+    span = (max(mr.max, mc.max) - min(mr.min, mc.min)) / unit * eps
+    std = _scaled_std(mr, unit)
+    if m == "wasserstein":
+        den = max(std, _drift.STD_FLOOR / unit)
+        stat = 0.0 if scale == 0.0 else w / den
+        band = (max(w - span, 0.0) / den, (w + span) / den) if eps else None
+        return _Result(name, "numeric", m, stat, None, effect_band=band, eps=eps)
+    if eps:
+        p = _ks_p(d, mr.n, mc.n)
+        p_band: tuple[float, float] | None = (_ks_p(d + eps, mr.n, mc.n), _ks_p(d - eps, mr.n, mc.n))
+    else:
+        d, p = _drift.ks_from_statistic(d, mr.n, mc.n)
+        p_band = None
+    if m == "ks":
+        return _Result(name, "numeric", "ks", d, p, p_band=p_band, eps=eps)
+    effect = 0.0 if scale == 0.0 else _drift.numeric_effect(w, std)
+    res = _Result(name, "numeric", "ks", d, p, effect, _floors()[0], p_band=p_band, eps=eps)
+    if eps and scale:
+        res.effect_band = (_drift.numeric_effect(max(w - span, 0.0), std), _drift.numeric_effect(w + span, std))
+    return res
 
 
 def _columns(names: list[Any], ref: Profile, cur: Profile, methods: Mapping[Any, str | None], forced: set[Any]) -> list[_Result]:
@@ -452,47 +659,33 @@ def _select(ref: Profile, cur: Profile, columns: Any) -> list[Any]:
     return names
 
 
-def _decide(res: _Result, p_adj: float | None, factor: float, threshold: float, spec: Any, auto: bool) -> tuple[bool, str, bool]:
-    """(drifted, reason, near): ``near`` when the verdict may flip within the sketch error."""
-    fmt = _drift._fmt
-    near = False
+def _near(res: _Result, p_adj: float | None, factor: float, threshold: float, spec: Any, auto: bool) -> bool:
+    """True when the verdict may flip within the sketch error (its lowest and highest possible values differ)."""
     if res.p_value is not None:
-        assert p_adj is not None
+        if p_adj is None or math.isnan(p_adj):
+            return False
         inclusive = spec.inclusive and not auto
 
         def passes(p: float) -> bool:
             return p <= threshold if inclusive else p < threshold
 
-        sig = passes(p_adj)
-        sig_range = {sig}
+        sig_range = {passes(p_adj)}
         if res.p_band is not None:
             sig_range |= {passes(min(res.p_band[0] * factor, 1.0)), passes(min(res.p_band[1] * factor, 1.0))}
-        cmp = ("<=" if inclusive else "<") if sig else (">" if inclusive else ">=")
-        text = f"{res.method} p={fmt(res.p_value)}" + (f" (adj {fmt(p_adj)})" if factor != 1.0 or p_adj != res.p_value else "")
-        text += f" {cmp} {fmt(threshold)}"
-        drifted = sig
         big_range = {True}
         if res.effect is not None and res.effect_floor is not None:
-            big = res.effect >= res.effect_floor
-            label = "W1/std" if res.kind == "numeric" and res.method == "ks" else "TVD"
-            text += f", effect {label} {fmt(res.effect)} {'>=' if big else '<'} {fmt(res.effect_floor)}"
-            big_range = {big}
+            big_range = {res.effect >= res.effect_floor}
             if res.effect_band is not None:
                 big_range |= {res.effect_band[0] >= res.effect_floor, res.effect_band[1] >= res.effect_floor}
-            drifted = sig and big
-        # the verdict may flip when its lowest and highest possible values differ
-        near = (max(sig_range) and max(big_range)) != (min(sig_range) and min(big_range))
-    else:
-        score = res.statistic
-        drifted = score >= threshold if spec.inclusive else score > threshold
-        if res.effect_band is not None:
-            lo, hi = res.effect_band
-            near = (lo >= threshold) != (hi >= threshold)
-        cmp = (">=" if spec.inclusive else ">") if drifted else ("<" if spec.inclusive else "<=")
-        text = f"{res.method} {fmt(score)} {cmp} {fmt(threshold)}"
-    if not drifted:
-        text = f"no drift ({text})"
-    return drifted, text, near
+        return (max(sig_range) and max(big_range)) != (min(sig_range) and min(big_range))
+    if res.effect_band is None:
+        return False
+    lo, hi = res.effect_band
+
+    def over(s: float) -> bool:
+        return s >= threshold if spec.inclusive else s > threshold
+
+    return over(lo) != over(hi)
 
 
 def profile_drift(
@@ -526,7 +719,7 @@ def profile_drift(
     results = _columns(names, reference, current, methods, forced)
     tested = [i for i, r in enumerate(results) if r.p_value is not None]
     raw = np.array([results[i].p_value for i in tested], dtype=float)
-    adjusted = dict(zip(tested, _drift._adjust(raw, correction)))
+    adjusted = dict(zip(tested, _drift._adjust_failing_nan(raw, correction)))
     cols = [(reference[n], current[n]) for n in names]
     miss_raw = np.array([_drift._two_proportion_p(r.missing, r.rows, c.missing, c.rows) for r, c in cols])
     miss_tested = [i for i, (r, c) in enumerate(cols) if r.missing + c.missing > 0]
@@ -535,19 +728,20 @@ def profile_drift(
 
     out = []
     for i, res in enumerate(results):
-        spec = _drift.METHODS[res.method]
+        r_col, c_col = cols[i]
         auto = methods[res.name] is None
-        t = thresholds[res.name]
-        t = spec.default_threshold if t is None else t
         p_adj = adjusted.get(i)
+        partial = _drift._Partial(
+            name=res.name, kind=res.kind, method=res.method, statistic=res.statistic, p_value=res.p_value,
+            n_ref_total=r_col.rows, n_cur_total=c_col.rows, missing_ref=r_col.missing, missing_cur=c_col.missing,
+            effect=res.effect, effect_floor=res.effect_floor, auto=auto,
+        )
+        drifted, level, reason = _drift._value_verdict(partial, thresholds[res.name], p_adj, correction)
         factor = 1.0
         if res.p_value is not None and p_adj is not None and res.p_value > 0:
             factor = p_adj / res.p_value
-        drifted, reason, near = _decide(res, p_adj, factor, t, spec, auto)
-        if near:
-            eps = cols[i][0].rank_error + cols[i][1].rank_error
-            reason += f"; within sketch error (rank error ±{eps:.2%}): the rows' verdict may differ"
-        r_col, c_col = cols[i]
+        if res.eps and _near(res, p_adj, factor, level, _drift.METHODS[res.method], auto):
+            reason += f"; within sketch error (rank error ±{res.eps:.2%}): the rows' verdict may differ"
         share_r, share_c = r_col.missing_share, c_col.missing_share
         missing_drifted = bool(
             miss_adj[i] < _drift.MISSING_SHARE_ALPHA and abs(share_c - share_r) >= _drift.MISSING_SHARE_MIN_CHANGE
@@ -559,16 +753,14 @@ def profile_drift(
             parts.append(_drift._format_categories(res.new or {}, res.n_new, "new"))
         if res.n_vanished:
             parts.append(_drift._format_categories(res.vanished or {}, res.n_vanished, "vanished"))
-        extra: dict[str, Any] = {}
-        if _HAS_EFFECT:
-            extra["effect"] = res.effect
         out.append(
             _drift.ColumnDrift(
                 name=res.name, kind=res.kind, method=res.method, statistic=float(res.statistic), p_value=res.p_value,
-                threshold=float(t), drifted=bool(drifted or missing_drifted), missing_reference=share_r,
+                threshold=float(level), drifted=bool(drifted or missing_drifted), missing_reference=share_r,
                 missing_current=share_c, missing_drifted=missing_drifted, new_categories=res.new or {},
                 vanished_categories=res.vanished or {}, reason="; ".join(parts),
-                p_value_adjusted=None if p_adj is None else float(p_adj), missing_p_value=float(miss_raw[i]), **extra,
+                p_value_adjusted=None if p_adj is None else float(p_adj), missing_p_value=float(miss_raw[i]),
+                effect=None if res.effect is None else float(res.effect), effect_floor=res.effect_floor,
             )
         )
     return _drift.DriftReport(columns=out, n_reference=reference.rows, n_current=current.rows, correction=correction)

@@ -16,6 +16,8 @@ from pytest_mlgate.drift import DriftDetected, assert_no_drift, detect_drift
 from pytest_mlgate.profile import RANK_ERROR, SKETCH_K, Profile, ProfileError, profile
 from pytest_mlgate.profile_drift import profile_drift
 
+profile_drift_module = importlib.import_module("pytest_mlgate.profile_drift")
+
 profile_module = importlib.import_module("pytest_mlgate.profile")
 
 
@@ -293,7 +295,7 @@ def test_exact_sketches_give_the_rows_statistics():
     assert col.method == "ks" and col.statistic == pytest.approx(res.statistic, abs=1e-12)
     assert col.p_value == pytest.approx(res.pvalue, rel=1e-9)
     w = stats.wasserstein_distance(r, c) / r.std()
-    assert f"W1/std {drift_module._fmt(w)}" in col.reason
+    assert col.effect == pytest.approx(w, rel=1e-9) and f"effect {drift_module._fmt(w)} >= 0.1" in col.reason
 
 
 def test_a_five_sd_shift_drifts_at_any_scale():
@@ -376,7 +378,7 @@ def test_public_names_and_a_large_current_side_compared_exactly():
     col = detect_drift(profile(pd.DataFrame({"x": r})), pd.DataFrame({"x": c}), correction=None)["x"]
     assert col.statistic == pytest.approx(stats.ks_2samp(r, c).statistic, abs=1e-12)
     w = stats.wasserstein_distance(r, c) / r.std()
-    assert f"W1/std {drift_module._fmt(w)}" in col.reason
+    assert col.effect == pytest.approx(w, rel=1e-9) and f"effect {drift_module._fmt(w)} >= 0.1" in col.reason
     assert "within sketch error" not in col.reason  # both sides exact: no sketch error
 
 
@@ -445,3 +447,123 @@ def test_at_the_effect_floor_every_verdict_that_differs_from_the_rows_is_flagged
                     differing += 1
                     assert "within sketch error" in b.reason, (seed, b.name, a.reason, b.reason)
     assert differing < 12 * 2 * 2
+
+
+# ------------------------------------------------------------------ drift: the same computation as the rows
+
+NUMERIC_NAMED = ("chi2_homogeneity", "chisquare", "z", "hellinger", "psi", "jensenshannon", "kl_div", "ks",
+                 "wasserstein", "t_test", "cramer_von_mises", "anderson", "mannwhitney", "energy")
+
+
+def _same_column(a, b):
+    assert (a.method, a.drifted) == (b.method, b.drifted), (a.reason, b.reason)
+    assert b.statistic == pytest.approx(a.statistic, rel=1e-9, abs=1e-12, nan_ok=True), (a.method, a.reason, b.reason)
+    if a.p_value is None:
+        assert b.p_value is None
+    else:
+        assert b.p_value == pytest.approx(a.p_value, rel=1e-9, abs=1e-300), (a.method, a.reason, b.reason)
+    assert (b.effect is None) == (a.effect is None) and b.effect_floor == a.effect_floor
+    if a.effect is not None:
+        assert b.effect == pytest.approx(a.effect, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("n, values", [(800, "poisson"), (3000, "ten"), (300, "poisson")])
+def test_named_methods_on_few_valued_numeric_columns_equal_the_rows(n, values):
+    # at most 64 distinct values: the profile counts each value exactly, so every named method can
+    # compute what the rows compute (the binned ones bin the counted values with the rows' edges)
+    g = np.random.default_rng(n)
+    draw = (lambda: g.poisson(20, n)) if values == "poisson" else (lambda: g.integers(0, 10, n))
+    a, b = pd.DataFrame({"v": draw().astype(float)}), pd.DataFrame({"v": (draw() + (values == "ten")).astype(float)})
+    for m in NUMERIC_NAMED:
+        rows = detect_drift(a, b, method=m).columns[0]
+        for left, right in ((profile(a), b), (a, profile(b)), (profile(a), profile(b))):
+            col = detect_drift(left, right, method=m).columns[0]
+            _same_column(rows, col)
+            assert col.reason == rows.reason
+
+
+def test_auto_on_few_valued_numeric_and_categorical_counts_equals_the_rows():
+    # rare new categories: the pooled chi-square must be the rows' pool_sparse, bucket merged and all
+    g = np.random.default_rng(112)
+    k, n1 = int(g.integers(1, 40)), int(g.choice([300, 1000, 3000]))
+    ref = g.choice(list("abcdefgh"), n1)
+    cur = np.r_[g.choice(list("abcdefgh"), n1 - k), [f"new{i % 7}" for i in range(k)]]
+    a, b = pd.DataFrame({"v": ref, "k": g.integers(0, 4, n1)}), pd.DataFrame({"v": cur, "k": g.integers(0, 4, n1)})
+    rows = detect_drift(a, b)
+    for left, right in ((profile(a), b), (a, profile(b)), (profile(a), profile(b))):
+        rep = detect_drift(left, right)
+        for x, y in zip(rows.columns, rep.columns):
+            _same_column(x, y)
+            assert y.reason == x.reason
+
+
+def test_sketch_binned_distances_mark_verdicts_near_the_threshold():
+    # psi from a KLL sketch: a 0.3-sd shift puts psi near its 0.1 threshold; a verdict that differs
+    # from the rows must say "within sketch error", and the band must hold the rows' statistic
+    for seed in (19, 3):
+        g = np.random.default_rng(seed)
+        a, b = pd.DataFrame({"v": g.normal(0, 1, 20_000)}), pd.DataFrame({"v": g.normal(0.3, 1, 20_000)})
+        pa = profile(a)
+        for m in ("psi", "jensenshannon", "kl_div"):
+            rows = detect_drift(a, b, method=m).columns[0]
+            col = detect_drift(pa, b, method=m).columns[0]
+            if col.drifted != rows.drifted:
+                assert "within sketch error" in col.reason, (seed, m, rows.reason, col.reason)
+            res = profile_drift_module._column("v", pa["v"], profile_drift_module.exact_profile(b)["v"], m, False)
+            lo, hi = res.effect_band
+            assert lo <= rows.statistic <= hi, (seed, m, res.effect_band, rows.statistic)
+    g = np.random.default_rng(19)
+    a, b = pd.DataFrame({"v": g.normal(0, 1, 20_000)}), pd.DataFrame({"v": g.normal(0.3, 1, 20_000)})
+    col = detect_drift(profile(a), b, method="psi").columns[0]
+    assert "within sketch error" in col.reason
+
+
+def test_evidently_from_profiles_is_evidentlys_preset():
+    g = np.random.default_rng(0)
+    cases = [
+        pd.DataFrame({"a": g.normal(size=20_000), "c": g.choice(list("abc"), 20_000), "k": g.integers(0, 4, 20_000)}),
+        pd.DataFrame({"a": g.normal(size=600), "c": g.choice(list("abc"), 600), "z": g.integers(0, 2, 600)}),
+    ]
+    for ref in cases:
+        n = len(ref)
+        cur = ref.sample(frac=1.0, random_state=1).reset_index(drop=True)
+        cur["a"] = g.normal(0.05, 1, n)
+        rows = detect_drift(ref, cur, method="evidently")
+        for left, right in ((profile(ref), cur), (ref, profile(cur))):
+            rep = detect_drift(left, right, method="evidently")
+            for x, y in zip(rows.columns, rep.columns):
+                assert (y.method, y.drifted) == (x.method, x.drifted), (x.reason, y.reason)
+                # 600 rows and counted columns: exact; 20,000 normal values: within the sketch's stated
+                # Wasserstein error, range * rank error / std (about 0.025 here)
+                sketched = n > SKETCH_K and y.name == "a"
+                assert y.statistic == pytest.approx(x.statistic, rel=1e-9, abs=0.04 if sketched else 1e-12)
+    assert [c.method for c in detect_drift(profile(cases[0]), cases[0], method="evidently").columns] == [
+        "wasserstein", "jensenshannon", "jensenshannon"]
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-308, 1e-310, 1e-315])
+def test_a_five_sd_shift_drifts_at_subnormal_scales_from_a_profile(scale):
+    g = np.random.default_rng(0)
+    a, b = pd.DataFrame({"v": g.normal(0, 1, 2000) * scale}), pd.DataFrame({"v": g.normal(5, 1, 2000) * scale})
+    rows, col = detect_drift(a, b).columns[0], detect_drift(profile(a), b).columns[0]
+    assert rows.drifted and col.drifted, col.reason
+    assert col.effect == pytest.approx(rows.effect, rel=0.02)
+
+
+def test_a_constant_reference_floors_the_std_as_the_rows_do():
+    g = np.random.default_rng(0)
+    a, b = pd.DataFrame({"v": np.ones(2000)}), pd.DataFrame({"v": 1 + g.normal(0, 1e-12, 2000)})
+    rows, col = detect_drift(a, b).columns[0], detect_drift(profile(a), b).columns[0]
+    assert rows.drifted and col.drifted, col.reason
+    assert col.effect == pytest.approx(rows.effect, rel=1e-6)
+
+
+def test_profile_reasons_and_fields_have_the_rows_format():
+    g = np.random.default_rng(12)
+    a = pd.DataFrame({"x": g.normal(size=500), "c": g.choice(list("ab"), 500)})
+    b = pd.DataFrame({"x": g.normal(size=500), "c": g.choice(list("ab"), 500)})
+    rows = detect_drift(a, b)
+    rep = detect_drift(profile(a), b)
+    for x, y in zip(rows.columns, rep.columns):
+        assert y.reason == x.reason
+        assert (y.effect_floor, y.p_value_adjusted is None) == (x.effect_floor, x.p_value_adjusted is None)
