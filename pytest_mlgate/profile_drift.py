@@ -422,7 +422,8 @@ def _column(name: Any, r: ColumnProfile, c: ColumnProfile, method: str | None, f
         method = _evidently_method(r, c, numeric)
     if not numeric:
         return _categorical(name, r, c, method)
-    vr, vc = _value_counts(r), _value_counts(c)
+    vr = _value_counts(r)
+    vc = None if vr is None else _value_counts(c)  # a sketch reference never needs the current side's counts
     if vr is not None and vc is not None:
         return _numeric_exact(name, r, c, method, vr, vc)
     return _numeric_sketch(name, r, c, method, vr)
