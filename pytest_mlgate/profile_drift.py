@@ -52,7 +52,7 @@ from scipy import stats
 
 from . import drift as _drift
 from ._errors import hide_input_errors
-from .profile import DISTINCT_CAP, ColumnProfile, Profile, _json_key, exact_profile
+from .profile import CATEGORY_CAP, DISTINCT_CAP, ColumnProfile, Profile, _json_key, exact_profile
 
 __all__ = ["ROW_ONLY_METHODS", "STD_REL_FLOOR", "drift_from_inputs", "profile_drift"]
 
@@ -87,6 +87,29 @@ def _counts_of(col: ColumnProfile) -> dict[Any, int] | None:
     if col.other_rows:
         out[_OTHER] = col.other_rows
     return out
+
+
+def _pool_beyond_caps(a: dict[Any, int], b: dict[Any, int]) -> tuple[dict[Any, int], dict[Any, int]]:
+    """Compare capped category counts on the categories both sides know exactly.
+
+    A side with more than :data:`~pytest_mlgate.profile.CATEGORY_CAP` categories keeps the most
+    frequent ones and pools the rest into "other"; a category it pooled has an unknown count
+    there, not 0.  So every category outside the kept set of a capped side goes into "other" on
+    both sides: a category new to the current data but absent from the reference's kept set then
+    shows as a larger "other" share instead of a category "new" in data that holds it."""
+    capped = [set(d) - {_OTHER} for d in (a, b) if _OTHER in d]
+    if not capped:
+        return a, b
+    shared = set.intersection(*capped)
+
+    def pool(d: dict[Any, int]) -> dict[Any, int]:
+        out = {k: v for k, v in d.items() if k in shared}
+        rest = sum(v for k, v in d.items() if k not in shared)
+        if rest:
+            out[_OTHER] = rest
+        return out
+
+    return pool(a), pool(b)
 
 
 def _ordered_keys(a: Mapping[Any, int], b: Mapping[Any, int]) -> list[Any]:
@@ -360,6 +383,8 @@ class _Result:
     n_new: int = 0
     n_vanished: int = 0
     eps: float = 0.0
+    #: rows pooled into "other" because a side had more categories than the cap (see _pool_beyond_caps)
+    pooled: int = 0
 
 
 def _check_column(name: Any, r: ColumnProfile, c: ColumnProfile, forced: bool) -> tuple[ColumnProfile, ColumnProfile]:
@@ -439,7 +464,9 @@ def _categorical(name: Any, r: ColumnProfile, c: ColumnProfile, method: str | No
         )
     counts_r, counts_c = _counts_of(r), _counts_of(c)
     assert counts_r is not None and counts_c is not None
+    counts_r, counts_c = _pool_beyond_caps(counts_r, counts_c)
     keys, cr, cc = _aligned(counts_r, counts_c)
+    pooled = int(cr[-1] + cc[-1]) if keys and keys[-1] == _OTHER else 0
     n_r, n_c = int(cr.sum()), int(cc.sum())
     if method is None:
         stat, p, tvd = _drift.auto_categorical_test(cr, cc)
@@ -449,6 +476,7 @@ def _categorical(name: Any, r: ColumnProfile, c: ColumnProfile, method: str | No
         stat, p = _drift._run_checked(name, m, lambda: _drift._count_test(m, cr, cc, n_r, n_c))
         res = _Result(name, "categorical", m, stat, p)
     res.new, res.vanished, res.n_new, res.n_vanished = _categories_change(keys, cr, cc)
+    res.pooled = pooled
     return res
 
 
@@ -743,6 +771,11 @@ def profile_drift(
             factor = p_adj / res.p_value
         if res.eps and _near(res, p_adj, factor, level, _drift.METHODS[res.method], auto):
             reason += f"; within sketch error (rank error ±{res.eps:.2%}): the rows' verdict may differ"
+        if res.pooled:
+            reason += (
+                f"; over {CATEGORY_CAP:,} categories: those outside both sides' kept sets are compared as one "
+                f"'other' cell ({res.pooled:,} rows), so the rows' verdict may differ"
+            )
         share_r, share_c = r_col.missing_share, c_col.missing_share
         missing_drifted = bool(
             miss_adj[i] < _drift.MISSING_SHARE_ALPHA and abs(share_c - share_r) >= _drift.MISSING_SHARE_MIN_CHANGE

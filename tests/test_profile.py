@@ -567,3 +567,25 @@ def test_profile_reasons_and_fields_have_the_rows_format():
     for x, y in zip(rows.columns, rep.columns):
         assert y.reason == x.reason
         assert (y.effect_floor, y.p_value_adjusted is None) == (x.effect_floor, x.p_value_adjusted is None)
+
+
+def test_categories_beyond_the_cap_compare_as_one_other_cell_not_as_new(monkeypatch):
+    monkeypatch.setattr(profile_module, "CATEGORY_CAP", 50)
+    levels = np.array([f"c{i}" for i in range(120)])
+    p = np.linspace(2, 1, 120)
+    p /= p.sum()
+    hits = 0
+    for seed in range(8):  # the same distribution: a capped profile used to drift every time
+        g = np.random.default_rng(seed)
+        ref = pd.DataFrame({"c": levels[g.choice(120, 20_000, p=p)]})
+        cur = pd.DataFrame({"c": levels[g.choice(120, 10_000, p=p)]})
+        for left, right in ((profile(ref), cur), (profile(ref), profile(cur)), (ref, profile(cur))):
+            col = detect_drift(left, right)["c"]
+            hits += col.drifted
+            assert not col.new_categories and not col.vanished_categories
+            assert "compared as one 'other' cell" in col.reason
+    assert hits <= 2
+    g = np.random.default_rng(99)
+    ref = pd.DataFrame({"c": levels[g.choice(120, 20_000, p=p)]})
+    cur = pd.DataFrame({"c": np.r_[levels[g.choice(120, 7_000, p=p)], ["brand-new"] * 3_000]})
+    assert detect_drift(profile(ref), cur)["c"].drifted  # a big new category shows as a larger 'other'
