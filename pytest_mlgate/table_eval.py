@@ -64,8 +64,6 @@ _CLASS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "matthew
 _SCORE = ("roc_auc", "average_precision", "log_loss", "brier_score")
 _REG = ("mse", "mae", "rmse", "r2")
 _EPS = float(np.finfo(np.float64).eps)
-#: The slice key of rows whose slice value is missing (a tuple: it survives pickling to Spark workers).
-MISSING_SLICE = ("__mlgate_missing_slice__",)
 
 
 @dataclass
@@ -143,7 +141,7 @@ def _restore(original: np.ndarray, text: str) -> Any:
 # ---------------------------------------------------------------------------- metrics from sums
 
 
-def _from_confusion(conf: dict[tuple[Any, Any], float], metric: str) -> float:
+def _from_confusion(conf: dict[tuple[Any, Any], float], metric: str, positive: Any = None) -> float:
     labels = sorted({k[0] for k in conf} | {k[1] for k in conf}, key=lambda v: (str(type(v)), v))
     idx = {lab: i for i, lab in enumerate(labels)}
     m = np.zeros((len(labels), len(labels)))
@@ -169,6 +167,8 @@ def _from_confusion(conf: dict[tuple[Any, Any], float], metric: str) -> float:
         return float(num / den) if den else 0.0
     values = {"precision": precision, "recall": recall, "f1": f1}[metric]
     if len(labels) == 2:
+        if positive is not None and positive in idx:  # labels=[negative, positive]
+            return float(values[idx[positive]])
         return float(values[1])  # the larger label is the positive class, as scikit-learn's pos_label=1
     present = (support > 0) | (predicted > 0)
     return float(values[present].mean())
@@ -237,9 +237,9 @@ def _average_precision(h: np.ndarray) -> tuple[float, float]:
     return ap, max(below, above, 0.0) / float(tp[-1])
 
 
-def _metric(s: _Sums, metric: str, r: int) -> float:
+def _metric(s: _Sums, metric: str, r: int, positive: Any = None) -> float:
     if metric in _CLASS:
-        return _from_confusion({k: v[r] for k, v in s.confusion.items()}, metric)
+        return _from_confusion({k: v[r] for k, v in s.confusion.items()}, metric, positive)
     if metric in _REG:
         w, sy, syy, se2, sae = s.reg[r]  # type: ignore[index]
         if w == 0:
@@ -335,11 +335,18 @@ def _accumulate(frames: Iterable[Any], spec: dict[str, Any], reps: int, seed: in
         if sl is not None:
             import pandas as pd
 
+            # slices are keyed by their name, as mlgate.evaluate names them: values that print the
+            # same (1 and "1", None and NaN) are one slice, and datetimes are named as numpy gives them
+            from .metrics import slice_label
+
             codes, uniques = pd.factorize(frame[sl])  # missing values (None, NaN, NaT, pd.NA) get -1
-            values = uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)
-            groups += [(k, codes == j) for j, k in enumerate(values)]
-            if (codes < 0).any():  # one slice, named "nan" as in mlgate.evaluate
-                groups.append((MISSING_SLICE, codes < 0))
+            by_name: dict[str, np.ndarray] = {}
+            for j, label in enumerate(slice_label(v) for v in np.asarray(uniques).tolist()):
+                by_name[label] = by_name[label] | (codes == j) if label in by_name else codes == j
+            if (codes < 0).any():
+                label = slice_label(None)
+                by_name[label] = by_name[label] | (codes < 0) if label in by_name else codes < 0
+            groups += list(by_name.items())
         for key, mask in groups:
             s = out.setdefault(key, _Sums(reps))
             positive = None if spec.get("labels") is None else spec["labels"][1]
@@ -465,18 +472,20 @@ def evaluate_table(
             )
     spec = {"y_true": y_true, "y_pred": y_pred, "y_score": y_score, "slice_by": slice_by, "task": task, "labels": labels}
     columns = list(dict.fromkeys(c for c in (y_true, y_pred, y_score, slice_by) if c is not None))
-    finish = functools.partial(_evaluation, names=names, reps=reps, confidence=confidence, slice_by=slice_by)
+    finish = functools.partial(
+        _evaluation, names=names, reps=reps, confidence=confidence, slice_by=slice_by,
+        positive=None if labels is None else labels[1],
+    )
     if is_spark(data):
         return _spark_evaluation(data, columns, spec, reps, seed, finish)
     return finish(_accumulate(_batches(data, columns), spec, reps, seed))
 
 
 def _evaluation(
-    sums: dict[Any, _Sums], *, names: list[str], reps: int, confidence: float, slice_by: str | None
+    sums: dict[Any, _Sums], *, names: list[str], reps: int, confidence: float, slice_by: str | None,
+    positive: Any = None,
 ) -> TableEvaluation:
     """Values, sizes, percentile intervals and binning errors from the merged sums."""
-    from .metrics import slice_label
-
     if None not in sums or sums[None].rows == 0:
         raise ValueError("mlgate.evaluate: data has no rows")
     values: dict[str, float] = {}
@@ -486,17 +495,17 @@ def _evaluation(
     alpha = (1 - confidence) / 2
     per_base: dict[str, list[float]] = {m: [] for m in names}
     def label(key: Any) -> str:
-        return slice_label(None) if key == MISSING_SLICE else slice_label(key)
+        return str(key)
 
     keys = [None] + sorted((k for k in sums if k is not None), key=label)
     for key in keys:
         s = sums[key]
         for m in names:
             name = m if key is None else f"{m}[{slice_by}={label(key)}]"
-            values[name] = _metric(s, m, 0)
+            values[name] = _metric(s, m, 0, positive)
             sizes[name] = s.rows
             if reps:
-                boot = np.array([_metric(s, m, r) for r in range(1, reps + 1)])
+                boot = np.array([_metric(s, m, r, positive) for r in range(1, reps + 1)])
                 boot = boot[np.isfinite(boot)]
                 if boot.size:
                     intervals[name] = (float(np.quantile(boot, alpha)), float(np.quantile(boot, 1 - alpha)))

@@ -91,3 +91,44 @@ def test_sample_weight_with_data_is_an_error_not_ignored(pytester: pytest.Pytest
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*sample_weight= does not apply with data=*"])
     assert "INTERNALERROR" not in result.stdout.str()
+
+
+def _in_memory(y_true, y_pred, slice_by, metrics, labels=None, y_score=None):
+    from pytest_mlgate.metrics import MetricRegistry, evaluate
+
+    ev = evaluate(MetricRegistry.default(), None, None, None, metrics=metrics, y_true=y_true, y_pred=y_pred,
+                  y_score=y_score, slice_by=slice_by, labels=labels)
+    return ev.values
+
+
+@pytest.mark.parametrize("values", [
+    [1, "1"],  # print the same: one slice, as mlgate.evaluate makes it
+    [None, "nan"],
+    [True, "True"],
+    [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-02")],
+])
+def test_table_slices_are_named_and_merged_as_the_in_memory_path_does(values):
+    g = np.random.default_rng(3)
+    n = 800
+    y = g.integers(0, 2, n)
+    grp = pd.Series([values[i % 2] for i in range(n)], dtype=object)
+    if isinstance(values[0], pd.Timestamp):
+        grp = pd.to_datetime(grp)
+    pred = np.where(np.arange(n) % 2 == 0, y, 1 - y)
+    df = pd.DataFrame({"label": y, "pred": pred, "g": grp})
+    table = evaluate_table(df, y_true="label", y_pred="pred", slice_by="g", metrics=["accuracy"], n_resamples=0).values
+    memory = _in_memory(df["label"], df["pred"], df["g"], ["accuracy"])
+    assert table == pytest.approx(memory, nan_ok=True)
+
+
+def test_labels_name_the_positive_class_of_f1_precision_and_recall():
+    g = np.random.default_rng(4)
+    y = np.where(g.random(3000) < 0.4, "spam", "ham")
+    pred = np.where(g.random(3000) < 0.8, y, np.where(y == "spam", "ham", "spam"))
+    s = np.where(pred == "ham", 0.8, 0.2)
+    df = pd.DataFrame({"label": y, "pred": pred, "score": s})
+    ev = evaluate_table(df, y_true="label", y_pred="pred", y_score="score", labels=["spam", "ham"],
+                        metrics=["f1", "precision", "recall"], n_resamples=0).values
+    assert ev["f1"] == pytest.approx(skm.f1_score(y, pred, pos_label="ham"))
+    assert ev["precision"] == pytest.approx(skm.precision_score(y, pred, pos_label="ham"))
+    assert ev["recall"] == pytest.approx(skm.recall_score(y, pred, pos_label="ham"))
