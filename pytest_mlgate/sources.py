@@ -178,7 +178,8 @@ def _describe(data: Any) -> str:
 def _expand(item: Any) -> list[str]:
     path = os.fspath(item)
     if _glob.has_magic(path):
-        found = sorted(_glob.glob(path, recursive=True))
+        # what a directory skips (_SUCCESS, .crc) a glob over it skips too
+        found = sorted(f for f in _glob.glob(path, recursive=True) if not _is_hidden(os.path.basename(f)))
         if not found:
             raise FileNotFoundError(f"profile: the glob {path!r} matches no file")
         return found

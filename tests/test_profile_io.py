@@ -229,3 +229,17 @@ def test_cli_reports_an_unexpected_failure_in_one_line(tmp_path, monkeypatch, ca
     assert main(["profile", str(tmp_path / "p.parquet"), "-o", str(tmp_path / "o.json")]) == 1
     err = capsys.readouterr().err
     assert err == "mlgate profile: error: RuntimeError: something went wrong\n"
+
+
+def test_a_glob_over_a_spark_output_directory_skips_its_marker_files(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "out"
+    out.mkdir()
+    for i in range(2):
+        pq.write_table(pa.table({"x": [float(i), 2.0, 3.0]}), out / f"part-{i}.parquet")
+    (out / "_SUCCESS").write_text("")
+    (out / ".part-0.parquet.crc").write_text("crc")
+    p = profile(str(out / "*"))
+    assert p.rows == 6 and p.rows == profile(str(out)).rows
