@@ -879,6 +879,24 @@ def _raw_value_test(method: str, r: np.ndarray, c: np.ndarray) -> tuple[float, f
     raise AssertionError(method)  # unreachable: methods are validated before
 
 
+#: ``chisquare``, ``chi2_homogeneity`` and ``z`` compare per-value counts; on a numeric column with
+#: more distinct values than this (``profile.DISTINCT_CAP``) most values occur once and the test
+#: cannot see even a 5-sd shift (chi2 ~ n on n - 1 degrees of freedom), so asking is an error.
+COUNT_METHOD_MAX_VALUES = 64
+_PER_VALUE_METHODS = ("chisquare", "chi2_homogeneity", "z")
+
+
+def check_per_value_method(name: Any, method: str, n_values: int) -> None:
+    """Refuse a per-value count test on a many-valued numeric column (see :data:`COUNT_METHOD_MAX_VALUES`)."""
+    __tracebackhide__ = hide_input_errors
+    if method in _PER_VALUE_METHODS and n_values > COUNT_METHOD_MAX_VALUES:
+        raise ValueError(
+            f"column {name!r}: method {method!r} compares per-value counts, but this numeric column has "
+            f"{n_values:,} distinct values (more than {COUNT_METHOD_MAX_VALUES}), so it could not see a shift; "
+            f"use 'auto', 'ks' or 'psi' (binned), or list the column in categorical= to compare its values as categories"
+        )
+
+
 def _count_test(method: str, cnt_r: np.ndarray, cnt_c: np.ndarray, n_r: int, n_c: int) -> tuple[float, float | None]:
     """Tests on per-value (or per-bin) counts: (statistic, p-value or None)."""
     with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -1211,6 +1229,7 @@ def _numeric_block(
             result = _run_checked(name, method, lambda: _count_test(method, cnt_r, cnt_c, nr, nc))  # noqa: B023 - called at once
         elif method in ("psi", "jensenshannon", "kl_div", "chisquare", "chi2_homogeneity", "z"):
             _, cnt_r, cnt_c = _union_counts(r, c)
+            check_per_value_method(name, method, cnt_r.size)
             result = _run_checked(name, method, lambda: _count_test(method, cnt_r, cnt_c, nr, nc))  # noqa: B023 - called at once
         else:
             result = _run_checked(name, method, lambda: _raw_value_test(method, r, c))  # noqa: B023 - called at once

@@ -532,6 +532,7 @@ def _numeric_exact(
         hr, hc = _drift.counts_histogram(kr, cr, edges), _drift.counts_histogram(kc, cc, edges)
         stat, p = _drift._run_checked(name, m, lambda: _drift._count_test(m, hr, hc, n_r, n_c))
     elif m in ("psi", "jensenshannon", "kl_div", "chisquare", "chi2_homogeneity", "z"):
+        _drift.check_per_value_method(name, m, keys.size)
         stat, p = _drift._run_checked(name, m, lambda: _drift._count_test(m, ar, ac, n_r, n_c))
     elif m == "hellinger":
         stat, p = _drift._run_checked(name, m, lambda: (_drift.hellinger_from_counts(kr, cr, kc, cc), None))

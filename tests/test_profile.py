@@ -589,3 +589,17 @@ def test_categories_beyond_the_cap_compare_as_one_other_cell_not_as_new(monkeypa
     ref = pd.DataFrame({"c": levels[g.choice(120, 20_000, p=p)]})
     cur = pd.DataFrame({"c": np.r_[levels[g.choice(120, 7_000, p=p)], ["brand-new"] * 3_000]})
     assert detect_drift(profile(ref), cur)["c"].drifted  # a big new category shows as a larger 'other'
+
+
+@pytest.mark.parametrize("method", ["chisquare", "chi2_homogeneity", "z"])
+def test_per_value_count_tests_refuse_a_many_valued_numeric_column_on_every_path(method):
+    g = np.random.default_rng(11)
+    ref, cur = pd.DataFrame({"x": g.normal(0, 1, 2000)}), pd.DataFrame({"x": g.normal(5, 1, 2000)})
+    with pytest.raises(ValueError, match=f"method '{method}' compares per-value counts.*categorical="):
+        detect_drift(ref, cur, method=method)
+    for left, right in ((profile(ref), cur), (ref, profile(cur)), (profile(ref), profile(cur))):
+        with pytest.raises(ValueError, match=f"column 'x': method '{method}'"):
+            detect_drift(left, right, method=method)
+    few = pd.DataFrame({"x": g.integers(0, 10, 2000).astype(float)})
+    assert detect_drift(few, few + 1, method=method)["x"].drifted  # few values: still the test
+    assert detect_drift(ref, cur, method=method, categorical=["x"])["x"].method == method  # opted in
