@@ -870,8 +870,7 @@ def _raw_value_test(method: str, r: np.ndarray, c: np.ndarray) -> tuple[float, f
             res = stats.mannwhitneyu(r, c, alternative="two-sided")
             return float(res.statistic), _pvalue_or_degenerate(float(res.pvalue), r, c)
         if method == "t_test":
-            res = stats.ttest_ind(r, c)
-            return float(res.statistic), _pvalue_or_degenerate(float(res.pvalue), r, c)
+            return t_test_rows(r, c)
         if method == "energy":
             return float(stats.energy_distance(r, c)), None
         if method == "hellinger":
@@ -915,6 +914,52 @@ def _count_test(method: str, cnt_r: np.ndarray, cnt_c: np.ndarray, n_r: int, n_c
 def column_scale(r_sorted: np.ndarray, c_sorted: np.ndarray) -> float:
     """The largest absolute finite value on either side (the sorted arrays' ends); 0.0 for all zeros."""
     return float(max(abs(r_sorted[0]), abs(r_sorted[-1]), abs(c_sorted[0]), abs(c_sorted[-1])))
+
+
+def power_of_two_scale(big: float) -> float:
+    """A power of two within a factor 2 of ``big`` (at most ``big``), 1.0 for 0: dividing by it is exact."""
+    return 1.0 if big == 0.0 else math.ldexp(1.0, math.frexp(big)[1] - 1)
+
+
+def student_t(n1: int, ss1: float, n2: int, ss2: float, diff: float) -> tuple[float, float]:
+    """Student's two-sample t-test (``scipy.stats.ttest_ind``, ``equal_var=True``): ``(t, p)``.
+
+    From each side's count and sum of squared deviations about its mean, and the difference of the
+    means, all in units of a common scale (any: t does not depend on it), so callers divide by a
+    power of two near the column's largest value and nothing overflows or underflows.  When both
+    sides have zero variance (constant sides, or one value each) the test is degenerate and the rule
+    is: equal means give ``(0, 1)``, no drift; different means an infinite t and ``p = 0``, drift.
+    """
+    ss = max(ss1, 0.0) + max(ss2, 0.0)
+    if ss == 0.0:
+        return (0.0, 1.0) if diff == 0.0 else (math.copysign(math.inf, diff), 0.0)
+    dof = n1 + n2 - 2
+    t = diff / math.sqrt(ss / dof * (1.0 / n1 + 1.0 / n2))
+    if math.isnan(t):
+        return math.nan, math.nan
+    return float(t), float(2.0 * stats.t.sf(abs(t), dof)) if math.isfinite(t) else 0.0
+
+
+def _pivoted_moments(x: np.ndarray) -> tuple[float, float]:
+    """``(mean - x[0], sum of squared deviations)`` of ``x``, both about its first value.
+
+    Centring on a value of the sample first keeps a constant sample's deviations exactly zero
+    (``numpy.mean`` of identical values can be an ulp off them) and the sums well conditioned.
+    """
+    y = x - x[0]
+    m = float(y.mean())
+    d = y - m
+    return m, float(np.einsum("i,i->", d, d))
+
+
+def t_test_rows(r: np.ndarray, c: np.ndarray) -> tuple[float, float]:
+    """:func:`student_t` on two sides' finite values, divided by a power of two near the largest."""
+    big = float(max(abs(r.min()), abs(r.max()), abs(c.min()), abs(c.max())))
+    scale = power_of_two_scale(big)
+    x, y = r / scale, c / scale
+    mx, ssx = _pivoted_moments(x)
+    my, ssy = _pivoted_moments(y)
+    return student_t(x.size, ssx, y.size, ssy, (float(x[0]) - float(y[0])) + (mx - my))
 
 
 def numeric_effect(wasserstein: float, ref_std: float) -> float:

@@ -550,23 +550,20 @@ def _numeric_exact(
 
 
 def _t_test_counts(kr: np.ndarray, cr: np.ndarray, kc: np.ndarray, cc: np.ndarray, scale: float) -> tuple[float, float]:
-    """``scipy.stats.ttest_ind`` (with drift.py's rule for constant sides) from value counts."""
-    n1, n2 = int(cr.sum()), int(cc.sum())
-    dof = n1 + n2 - 2
-    unit = scale or 1.0
+    """drift.py's ``t_test_rows`` from value counts: the values divided by a power of two near ``scale``,
+    each side's moments about its first value."""
+    unit = _drift.power_of_two_scale(scale)
     x1, x2 = kr / unit, kc / unit
-    m1, m2 = float(cr @ x1) / n1, float(cc @ x2) / n2
-    ss = float(cr @ (x1 - m1) ** 2) + float(cc @ (x2 - m2) ** 2)
-    t = math.nan
-    if dof > 0:
-        denom = math.sqrt(ss / dof * (1 / n1 + 1 / n2))
-        if denom > 0:
-            t = (m1 - m2) / denom
-        elif m1 != m2:
-            t = math.copysign(math.inf, m1 - m2)
-    if math.isnan(t):  # drift._pvalue_or_degenerate
-        return t, 1.0 if np.array_equal(kr, kc) else 0.0
-    return float(t), float(2 * stats.t.sf(abs(t), dof)) if math.isfinite(t) else 0.0
+    n1, n2 = int(cr.sum()), int(cc.sum())
+
+    def pivoted(x: np.ndarray, cnt: np.ndarray, n: int) -> tuple[float, float]:
+        y = x - x[0]
+        m = float(cnt @ y) / n
+        return m, float(cnt @ (y - m) ** 2)
+
+    m1, ss1 = pivoted(x1, cr, n1)
+    m2, ss2 = pivoted(x2, cc, n2)
+    return _drift.student_t(n1, ss1, n2, ss2, (float(x1[0]) - float(x2[0])) + (m1 - m2))
 
 
 def _numeric_sketch(name: Any, r: ColumnProfile, c: ColumnProfile, method: str | None, vr: Any) -> _Result:
@@ -641,20 +638,23 @@ def _columns(names: list[Any], ref: Profile, cur: Profile, methods: Mapping[Any,
 
 
 def _t_test(r: ColumnProfile, c: ColumnProfile) -> tuple[float, float]:
-    """Student's two-sample t-test (``scipy.stats.ttest_ind``) from exact moments."""
+    """Student's two-sample t-test (``scipy.stats.ttest_ind``) from exact moments, as drift.py's
+    ``t_test_rows``: in units of a power of two near the column's largest value; a side whose min
+    equals its max is constant (mean exactly that value, zero variance)."""
     mr, mc = r.moments, c.moments
     assert mr is not None and mc is not None
-    scale = max(mr.scale, mc.scale)
-    a, b = mr.rescaled(scale), mc.rescaled(scale)
-    dof = a.n + b.n - 2
-    if dof <= 0:
-        return math.nan, 1.0
-    pooled = (a.m2 + b.m2) / dof
-    denom = math.sqrt(pooled * (1 / a.n + 1 / b.n))
-    if denom == 0:
-        return (0.0, 1.0) if a.mean == b.mean else (math.copysign(math.inf, a.mean - b.mean), 0.0)
-    t = (a.mean - b.mean) / denom
-    return float(t), float(2 * stats.t.sf(abs(t), dof))
+    big = float(max(abs(mr.min), abs(mr.max), abs(mc.min), abs(mc.max)))  # drift.column_scale
+    unit = _drift.power_of_two_scale(big)
+
+    def scaled(m: Any) -> tuple[float, float]:
+        if m.min == m.max:
+            return m.min / unit, 0.0
+        f = m.scale / unit  # a power of two over a power of two: exact
+        return m.mean * f, m.m2 * f * f
+
+    a_mean, a_ss = scaled(mr)
+    b_mean, b_ss = scaled(mc)
+    return _drift.student_t(mr.n, a_ss, mc.n, b_ss, a_mean - b_mean)
 
 
 # ----------------------------------------------------------------------------------------------
