@@ -109,7 +109,9 @@ class Moments:
             return Moments(self.n, self.mean, self.m2, self.min, self.max, self.scale)
         if self.n == 0:
             return Moments(other.n, other.mean, other.m2, other.min, other.max, other.scale)
-        scale = max(self.scale, other.scale)
+        # an all-zero side has no magnitude: its scale (1.0) must not squash the other's tiny values
+        zero_a, zero_b = (m.min == 0 and m.max == 0 for m in (self, other))
+        scale = other.scale if zero_a else self.scale if zero_b else max(self.scale, other.scale)
         a, b = self.rescaled(scale), other.rescaled(scale)
         n = a.n + b.n
         delta = b.mean - a.mean

@@ -603,3 +603,10 @@ def test_per_value_count_tests_refuse_a_many_valued_numeric_column_on_every_path
     few = pd.DataFrame({"x": g.integers(0, 10, 2000).astype(float)})
     assert detect_drift(few, few + 1, method=method)["x"].drifted  # few values: still the test
     assert detect_drift(ref, cur, method=method, categorical=["x"])["x"].method == method  # opted in
+
+
+def test_merging_zeros_with_tiny_values_keeps_their_variance():
+    g = np.random.default_rng(12)
+    x = np.r_[np.zeros(200_000), g.normal(3, 1, 200_000) * 1e-300]
+    m = profile(pd.DataFrame({"x": x}))["x"].moments
+    assert m.std == pytest.approx(float(np.std(x / 1e-300)) * 1e-300, rel=1e-9)
