@@ -340,12 +340,12 @@ def _accumulate(frames: Iterable[Any], spec: dict[str, Any], reps: int, seed: in
             from .metrics import slice_label
 
             codes, uniques = pd.factorize(frame[sl])  # missing values (None, NaN, NaT, pd.NA) get -1
+            labels = [slice_label(None)] + [slice_label(v) for v in np.asarray(uniques).tolist()]
             by_name: dict[str, np.ndarray] = {}
-            for j, label in enumerate(slice_label(v) for v in np.asarray(uniques).tolist()):
-                by_name[label] = by_name[label] | (codes == j) if label in by_name else codes == j
-            if (codes < 0).any():
-                label = slice_label(None)
-                by_name[label] = by_name[label] | (codes < 0) if label in by_name else codes < 0
+            for code, label in enumerate(labels, start=-1):
+                mask = codes == code
+                if mask.any():
+                    by_name[label] = by_name[label] | mask if label in by_name else mask
             groups += list(by_name.items())
         for key, mask in groups:
             s = out.setdefault(key, _Sums(reps))
@@ -494,14 +494,11 @@ def _evaluation(
     errors: dict[str, float] = {}
     alpha = (1 - confidence) / 2
     per_base: dict[str, list[float]] = {m: [] for m in names}
-    def label(key: Any) -> str:
-        return str(key)
-
-    keys = [None] + sorted((k for k in sums if k is not None), key=label)
+    keys = [None] + sorted(k for k in sums if k is not None)  # slices are keyed by their names
     for key in keys:
         s = sums[key]
         for m in names:
-            name = m if key is None else f"{m}[{slice_by}={label(key)}]"
+            name = m if key is None else f"{m}[{slice_by}={key}]"
             values[name] = _metric(s, m, 0, positive)
             sizes[name] = s.rows
             if reps:
