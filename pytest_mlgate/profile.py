@@ -330,21 +330,14 @@ class ColumnProfile:
         import numpy as np
 
         assert self.moments is not None
-        if finite.size < _PRESORT_MIN:
-            self.moments = self.moments.merge(Moments.of(finite))
-            batch = np.ascontiguousarray(finite, dtype=np.float64)
-            if not batch.flags.writeable:  # the binding refuses read-only views (pandas copy-on-write)
-                batch = batch.copy()
-            self.sketch.update(batch)
-            if self.values is not None:
-                keys, counts = np.unique(finite, return_counts=True)
-                self._add_values(dict(zip(keys.tolist(), counts.tolist())) if keys.size <= DISTINCT_CAP else None)
-            return
         v = np.sort(finite)  # numpy's sort releases the GIL: columns of a batch sort on several threads
         self.moments = self.moments.merge(Moments.of(v, float(v[0]), float(v[-1])))
-        sketch, var = _sorted_sketch(v)
-        self.sketch.merge(sketch)
-        self.sketch_var += var
+        if v.size < _PRESORT_MIN:  # a small chunk: the sketch's own update is as cheap
+            self.sketch.update(v)
+        else:
+            sketch, var = _sorted_sketch(v)
+            self.sketch.merge(sketch)
+            self.sketch_var += var
         if self.values is not None:
             self._add_values(_sorted_value_counts(v))
 
